@@ -18,6 +18,7 @@ pub mod mlp;
 pub mod norm;
 pub mod probe;
 pub mod rng;
+pub mod serde_float;
 pub mod theory;
 
 pub use config::ExperimentConfig;
