@@ -1,6 +1,13 @@
 //! The experiment config: the one description of an experiment. It is what a shared link
 //! holds (`link`), what the worker receives and what the CLI reads. It holds no weights:
 //! weights are always regenerated from it (same config → same numbers).
+//!
+//! Each config enum has one `FromStr`/`Display` pair (PyTorch's lower-case names) that serves
+//! the link, the HTML form and serde alike, plus `ALL` (display order) and a human `label`
+//! and one-line `about` for the UI.
+
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +41,31 @@ pub struct ExperimentConfig {
     pub res: bool,
 }
 
+/// The first screen tells a story: a deep sigmoid net with small normal init, whose gradient
+/// vanishes towards the input. The page then invites switching to ReLU with Kaiming init.
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        ExperimentConfig {
+            seed: 1,
+            data: Dataset::Spiral,
+            batch: 64,
+            depth: 10,
+            width: 64,
+            act: Activation::Sigmoid,
+            slope: 0.01,
+            init: Init::Normal,
+            std: 0.1,
+            bound: 0.1,
+            gain: None,
+            bn: false,
+            res: false,
+        }
+    }
+}
+
 /// Activation functions, named as in PyTorch (`torch.nn.functional`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Activation {
     Linear,
     Sigmoid,
@@ -51,6 +81,7 @@ pub enum Activation {
 
 /// Weight initializers, named as in `torch.nn.init` (without the trailing underscore).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Init {
     Zeros,
     Normal,
@@ -65,9 +96,235 @@ pub enum Init {
 
 /// Generated datasets (TensorFlow Playground's 2-D classification sets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dataset {
     Spiral,
     Circle,
     Xor,
     Gauss,
+}
+
+impl Activation {
+    /// Whether `slope` changes this activation (only leaky_relu's negative slope).
+    pub fn uses_slope(self) -> bool {
+        self == Activation::LeakyRelu
+    }
+}
+
+impl Init {
+    /// Whether `std` changes this initializer.
+    pub fn uses_std(self) -> bool {
+        self == Init::Normal
+    }
+
+    /// Whether `bound` changes this initializer.
+    pub fn uses_bound(self) -> bool {
+        self == Init::Uniform
+    }
+
+    /// Whether `gain` changes this initializer (as in `torch.nn.init`).
+    pub fn uses_gain(self) -> bool {
+        matches!(
+            self,
+            Init::XavierNormal | Init::XavierUniform | Init::KaimingNormal | Init::KaimingUniform | Init::Orthogonal
+        )
+    }
+}
+
+/// A name that `FromStr` did not recognise; its `Display` is a sentence listing the valid names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What was being parsed: "activation", "init" or "dataset".
+    pub kind: &'static str,
+    pub given: String,
+    /// Every valid name, in display order.
+    pub expected: &'static [&'static str],
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} '{}'; expected one of {}", self.kind, self.given, self.expected.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Case, '_', '-' and spaces do not matter when parsing names, so "LeakyReLU", "leaky-relu"
+/// and "Kaiming_Normal" (PyTorch's class names, people's spellings) all work.
+fn normalize_name(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).flat_map(char::to_lowercase).collect()
+}
+
+/// Generates, for a config enum, the single table of names from which `ALL`, `NAMES`, `name`,
+/// `label`, `about`, `Display` and `FromStr` (with aliases) all derive.
+macro_rules! named_enum {
+    (
+        $ty:ident, $kind:literal,
+        variants { $($variant:ident => $name:literal, $label:literal, $about:literal;)* }
+        aliases { $($alias:literal => $target:ident),* $(,)? }
+    ) => {
+        impl $ty {
+            /// Every variant, in the order the UI lists them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+            /// Every canonical name, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            /// Canonical (PyTorch) name, as written in links.
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+
+            /// Short human label for menus.
+            pub fn label(self) -> &'static str {
+                match self { $($ty::$variant => $label),* }
+            }
+
+            /// One sentence for tooltips: what it is, with its formula.
+            pub fn about(self) -> &'static str {
+                match self { $($ty::$variant => $about),* }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = UnknownName;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = normalize_name(s);
+                let aliases: &[(&str, $ty)] = &[$(($alias, $ty::$target)),*];
+                $ty::ALL
+                    .iter()
+                    .map(|&v| (v.name(), v))
+                    .chain(aliases.iter().copied())
+                    .find(|(name, _)| normalize_name(name) == wanted)
+                    .map(|(_, v)| v)
+                    .ok_or_else(|| UnknownName { kind: $kind, given: s.to_owned(), expected: $ty::NAMES })
+            }
+        }
+    };
+}
+
+named_enum! {
+    Activation, "activation",
+    variants {
+        Linear => "linear", "Linear (identity)", "φ(x) = x: no nonlinearity.";
+        Sigmoid => "sigmoid", "Sigmoid", "φ(x) = 1/(1+e^−x); its slope is at most 1/4, so deep stacks vanish.";
+        Tanh => "tanh", "Tanh", "φ(x) = tanh x; PyTorch's gain is 5/3.";
+        Relu => "relu", "ReLU", "φ(x) = max(0, x); PyTorch's gain is √2.";
+        LeakyRelu => "leaky_relu", "Leaky ReLU", "φ(x) = x for x > 0, slope·x otherwise; gain √(2/(1+slope²)).";
+        Elu => "elu", "ELU", "φ(x) = x for x > 0, e^x − 1 otherwise.";
+        Selu => "selu", "SELU", "Scaled ELU, self-normalizing with lecun_normal init; PyTorch's gain is 3/4.";
+        Gelu => "gelu", "GELU", "φ(x) = x·Φ(x), Φ the standard normal CDF.";
+        Silu => "silu", "SiLU (swish)", "φ(x) = x·sigmoid(x).";
+        Softplus => "softplus", "Softplus", "φ(x) = ln(1 + e^x), a smooth ReLU.";
+    }
+    aliases { "identity" => Linear, "swish" => Silu }
+}
+
+named_enum! {
+    Init, "init",
+    variants {
+        Zeros => "zeros", "Zeros", "Every weight 0: no signal, no gradient to the hidden layers.";
+        Normal => "normal", "Normal", "W ~ N(0, std²).";
+        Uniform => "uniform", "Uniform", "W ~ U(−bound, bound).";
+        XavierNormal => "xavier_normal", "Xavier (Glorot) normal", "W ~ N(0, gain²·2/(fan_in+fan_out)).";
+        XavierUniform => "xavier_uniform", "Xavier (Glorot) uniform", "W ~ U(±gain·√(6/(fan_in+fan_out))).";
+        KaimingNormal => "kaiming_normal", "Kaiming (He) normal", "W ~ N(0, gain²/fan_in).";
+        KaimingUniform => "kaiming_uniform", "Kaiming (He) uniform", "W ~ U(±gain·√(3/fan_in)).";
+        Orthogonal => "orthogonal", "Orthogonal", "A random (semi-)orthogonal matrix times gain.";
+        LecunNormal => "lecun_normal", "LeCun normal", "W ~ N(0, 1/fan_in).";
+    }
+    aliases {
+        "he_normal" => KaimingNormal, "he_uniform" => KaimingUniform,
+        "glorot_normal" => XavierNormal, "glorot_uniform" => XavierUniform,
+    }
+}
+
+named_enum! {
+    Dataset, "dataset",
+    variants {
+        Spiral => "spiral", "Spiral", "Two interleaved spirals.";
+        Circle => "circle", "Circle", "A disc inside a ring.";
+        Xor => "xor", "XOR", "Four quadrants, opposite ones share a class.";
+        Gauss => "gauss", "Gaussian blobs", "Two Gaussian clusters.";
+    }
+    aliases { "gaussian" => Gauss }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks, for one config enum, that Display, FromStr and serde agree on every variant.
+    fn names_round_trip<T>(all: &[T])
+    where
+        T: Copy + PartialEq + fmt::Debug + fmt::Display + FromStr<Err = UnknownName> + Serialize,
+    {
+        for &v in all {
+            let name = v.to_string();
+            assert_eq!(name.parse::<T>(), Ok(v));
+            assert_eq!(name.to_uppercase().parse::<T>(), Ok(v), "case-insensitive");
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{name}\""), "serde uses the same name");
+        }
+    }
+
+    #[test]
+    fn every_name_round_trips_through_display_fromstr_and_serde() {
+        names_round_trip(Activation::ALL);
+        names_round_trip(Init::ALL);
+        names_round_trip(Dataset::ALL);
+        assert_eq!(Activation::ALL.len(), 10);
+        assert_eq!(Init::ALL.len(), 9);
+        assert_eq!(Dataset::ALL.len(), 4);
+    }
+
+    #[test]
+    fn aliases_and_pytorch_spellings_parse() {
+        assert_eq!("identity".parse(), Ok(Activation::Linear));
+        assert_eq!("Swish".parse(), Ok(Activation::Silu));
+        assert_eq!("LeakyReLU".parse(), Ok(Activation::LeakyRelu));
+        assert_eq!("leaky-relu".parse(), Ok(Activation::LeakyRelu));
+        assert_eq!("he_normal".parse(), Ok(Init::KaimingNormal));
+        assert_eq!("HE_UNIFORM".parse(), Ok(Init::KaimingUniform));
+        assert_eq!("glorot_normal".parse(), Ok(Init::XavierNormal));
+        assert_eq!("glorot_uniform".parse(), Ok(Init::XavierUniform));
+        assert_eq!(" gaussian ".parse(), Ok(Dataset::Gauss));
+    }
+
+    #[test]
+    fn unknown_names_say_what_was_expected() {
+        let err = "rleu".parse::<Activation>().unwrap_err();
+        assert_eq!(err.given, "rleu");
+        assert_eq!(
+            err.to_string(),
+            "unknown activation 'rleu'; expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, selu, gelu, silu, softplus"
+        );
+        assert!("".parse::<Init>().is_err());
+        assert!("kaiming".parse::<Init>().is_err(), "ambiguous between normal and uniform");
+    }
+
+    #[test]
+    fn only_the_relevant_parameters_apply() {
+        let slope: Vec<_> = Activation::ALL.iter().filter(|a| a.uses_slope()).collect();
+        assert_eq!(slope, [&Activation::LeakyRelu]);
+        let with = |f: fn(Init) -> bool| Init::ALL.iter().copied().filter(|&i| f(i)).collect::<Vec<_>>();
+        assert_eq!(with(Init::uses_std), [Init::Normal]);
+        assert_eq!(with(Init::uses_bound), [Init::Uniform]);
+        assert_eq!(
+            with(Init::uses_gain),
+            [Init::XavierNormal, Init::XavierUniform, Init::KaimingNormal, Init::KaimingUniform, Init::Orthogonal]
+        );
+    }
+
+    #[test]
+    fn default_is_the_vanishing_sigmoid_story() {
+        let c = ExperimentConfig::default();
+        assert_eq!((c.act, c.init, c.std, c.depth, c.width), (Activation::Sigmoid, Init::Normal, 0.1, 10, 64));
+        assert_eq!((c.seed, c.data, c.batch, c.gain, c.bn, c.res), (1, Dataset::Spiral, 64, None, false, false));
+    }
 }
