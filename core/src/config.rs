@@ -7,6 +7,7 @@
 //! and one-line `about` for the UI.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,17 @@ pub struct ExperimentConfig {
     pub bn: bool,
     /// Identity skip connection around each hidden block whose input and output widths match.
     pub res: bool,
+}
+
+/// Valid ranges (inclusive). The link decoder clamps to them; the UI's sliders span them.
+impl ExperimentConfig {
+    pub const BATCH: RangeInclusive<usize> = 1..=1024;
+    pub const DEPTH: RangeInclusive<usize> = 1..=200;
+    pub const WIDTH: RangeInclusive<usize> = 2..=512;
+    pub const SLOPE: RangeInclusive<f32> = 0.0..=1.0;
+    pub const STD: RangeInclusive<f32> = 0.0..=10.0;
+    pub const BOUND: RangeInclusive<f32> = 0.0..=10.0;
+    pub const GAIN: RangeInclusive<f32> = 0.0..=10.0;
 }
 
 /// The first screen tells a story: a deep sigmoid net with small normal init, whose gradient
@@ -151,7 +163,7 @@ impl std::error::Error for UnknownName {}
 
 /// Case, '_', '-' and spaces do not matter when parsing names, so "LeakyReLU", "leaky-relu"
 /// and "Kaiming_Normal" (PyTorch's class names, people's spellings) all work.
-fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     name.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).flat_map(char::to_lowercase).collect()
 }
 
@@ -208,6 +220,10 @@ macro_rules! named_enum {
         }
     };
 }
+
+// Other modules' config enums (optimizer, clipping) use the same table; they import
+// `fmt`, `FromStr`, `UnknownName` and `normalize_name`, which the expansion names.
+pub(crate) use named_enum;
 
 named_enum! {
     Activation, "activation",

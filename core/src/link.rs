@@ -1,1 +1,829 @@
-//! (to be written)
+//! The link codec: an `ExperimentConfig` as a URL query string, e.g.
+//! `v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0`.
+//!
+//! Decoding never fails: every key is optional (absent → default), unknown keys are ignored,
+//! out-of-range numbers are clamped, unreadable values fall back to the default, and each such
+//! change comes back as a `LinkNote` the UI shows verbatim. Encoding is canonical: every key
+//! in a fixed order, floats in Rust's shortest round-trip form, `gain` omitted when automatic.
+//!
+//! Whole-number keys also accept float notation ("12.0", "1e2"): it is rounded to the nearest
+//! whole number, with a note when that changed the value ("12.5"). Scientific notation is
+//! exact only up to 2^53, which matters for `seed` alone.
+//!
+//! The link and the UI's form inputs share one parser (`apply`), driven by one table of keys
+//! (`KEYS`): adding a key is one line there.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Activation, Dataset, ExperimentConfig, Init, FORMAT_VERSION};
+
+/// Something decoding changed or ignored, in one sentence for the UI.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkNote {
+    /// The key as given (sanitized, truncated); empty for a note about the whole link.
+    pub key: String,
+    /// The value as given (sanitized, truncated to `SHOWN_CHARS` characters).
+    pub given: String,
+    /// The canonical value used instead; `None` when the key was ignored.
+    pub used: Option<String>,
+    /// One human sentence, shown verbatim.
+    pub message: String,
+}
+
+/// What `decode` read: always a valid config, plus what it had to change to get there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub config: ExperimentConfig,
+    pub notes: Vec<LinkNote>,
+}
+
+/// Longest key or value quoted back in a note, in characters.
+pub const SHOWN_CHARS: usize = 40;
+
+/// Most notes `decode` returns; a mangled 1 MB link gets one more note counting the rest.
+pub const MAX_NOTES: usize = 20;
+
+/// Reads a link: a full URL, `?query`, or a bare query string. Never fails, never panics.
+pub fn decode(input: &str) -> Decoded {
+    let pairs: Vec<(String, String)> = query_of(input)
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
+            (percent_decode(key), percent_decode(value))
+        })
+        .collect();
+
+    // Repeated keys (case-insensitively): the last occurrence wins, so only it is applied.
+    let names: Vec<String> = pairs.iter().map(|(key, _)| key.to_ascii_lowercase()).collect();
+    let mut occurrences: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        let entry = occurrences.entry(name).or_insert((0, index));
+        *entry = (entry.0 + 1, index);
+    }
+
+    let mut config = ExperimentConfig::default();
+    let mut notes = NoteList::default();
+    for (index, (key, value)) in pairs.iter().enumerate() {
+        let (count, last) = occurrences[names[index].as_str()];
+        if index != last {
+            continue;
+        }
+        if count > 1 && is_known_key(&names[index]) {
+            notes.push(LinkNote {
+                key: shown(key),
+                given: shown(value),
+                used: None,
+                message: format!("'{}' was given {count} times; the last one ({}={}) wins.", shown(key), shown(key), shown(value)),
+            });
+        }
+        if let Some(note) = apply(&mut config, key, value) {
+            notes.push(note);
+        }
+    }
+    Decoded { config, notes: notes.finish() }
+}
+
+/// The canonical query string (without '?') for `cfg`: every key in `KEYS` order.
+pub fn encode(cfg: &ExperimentConfig) -> String {
+    let version = format!("v={FORMAT_VERSION}");
+    let fields = KEYS.iter().filter(|key| (key.present)(cfg)).map(|key| format!("{}={}", key.name, (key.write)(cfg)));
+    std::iter::once(version).chain(fields).collect::<Vec<_>>().join("&")
+}
+
+/// Sets one key from text, exactly as a link would (the UI's form inputs use this too):
+/// parsed, clamped, or left unchanged when unreadable. Returns the note describing any change;
+/// `None` when `value` was taken as given. Keys match case-insensitively.
+pub fn apply(cfg: &mut ExperimentConfig, key: &str, value: &str) -> Option<LinkNote> {
+    let name = key.to_ascii_lowercase();
+    if name == "v" {
+        return check_version(value);
+    }
+    let Some(descriptor) = KEYS.iter().find(|k| k.name == name) else {
+        return Some(unknown_key(key, value));
+    };
+    let text = value.trim();
+    let problem = if text.is_empty() {
+        Problem::Rejected("has no value".to_owned())
+    } else {
+        match (descriptor.read)(cfg, text) {
+            Ok(()) => return None,
+            Err(problem) => problem,
+        }
+    };
+    let used = (descriptor.write)(cfg);
+    let given = shown(value);
+    let message = match problem {
+        Problem::Rejected(reason) if text.is_empty() => format!("{name} {reason}; using {used}."),
+        Problem::Rejected(reason) | Problem::Adjusted(reason) => format!("{name}={given} {reason}; using {used}."),
+    };
+    Some(LinkNote { key: name, given, used: Some(used), message })
+}
+
+/// Why a value was not taken as given.
+enum Problem {
+    /// The field was set to a nearby valid value (clamped or rounded).
+    Adjusted(String),
+    /// The field was left unchanged.
+    Rejected(String),
+}
+
+/// How one key is read from and written to a link.
+struct Key {
+    name: &'static str,
+    /// Parses non-empty, trimmed text into the field; on `Rejected` the field is unchanged.
+    read: fn(&mut ExperimentConfig, &str) -> Result<(), Problem>,
+    /// The canonical text of the field's current value.
+    write: fn(&ExperimentConfig) -> String,
+    /// Whether `encode` writes the key (`gain` is omitted when automatic).
+    present: fn(&ExperimentConfig) -> bool,
+}
+
+/// One table entry per config field: `key!(field)` or `key!(field, &RANGE)`.
+macro_rules! key {
+    ($field:ident) => {
+        key!($field, &())
+    };
+    ($field:ident, $bounds:expr) => {
+        Key {
+            name: stringify!($field),
+            read: |cfg, text| store(&mut cfg.$field, text, $bounds),
+            write: |cfg| LinkValue::write(&cfg.$field),
+            present: |cfg| !LinkValue::is_automatic(&cfg.$field),
+        }
+    };
+}
+
+/// Every key of link format v1, in canonical order (`v` comes first and is not a field).
+const KEYS: &[Key] = &[
+    key!(seed, &(0..=u64::MAX)),
+    key!(data),
+    key!(batch, &ExperimentConfig::BATCH),
+    key!(depth, &ExperimentConfig::DEPTH),
+    key!(width, &ExperimentConfig::WIDTH),
+    key!(act),
+    key!(slope, &ExperimentConfig::SLOPE),
+    key!(init),
+    key!(std, &ExperimentConfig::STD),
+    key!(bound, &ExperimentConfig::BOUND),
+    key!(gain, &ExperimentConfig::GAIN),
+    key!(bn),
+    key!(res),
+];
+
+fn is_known_key(name: &str) -> bool {
+    name == "v" || KEYS.iter().any(|k| k.name == name)
+}
+
+fn store<T: LinkValue>(slot: &mut T, text: &str, bounds: &T::Bounds) -> Result<(), Problem> {
+    match T::read(text, bounds) {
+        Ok((value, adjusted)) => {
+            *slot = value;
+            adjusted.map_or(Ok(()), |reason| Err(Problem::Adjusted(reason)))
+        }
+        Err(reason) => Err(Problem::Rejected(reason)),
+    }
+}
+
+/// A config field's type as it appears in a link.
+trait LinkValue: Sized {
+    /// The valid range, or `()` when every parsed value is valid.
+    type Bounds;
+    /// Parses trimmed, non-empty text: the value to use, and why it differs from the text if it
+    /// does (clamped, rounded); or why the text is unusable.
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String>;
+    fn write(&self) -> String;
+    /// Automatic values are left out of canonical links.
+    fn is_automatic(&self) -> bool {
+        false
+    }
+}
+
+/// Whole-number fields: decimal digits of any length, or float notation rounded to the nearest
+/// whole number; then clamped.
+macro_rules! whole_number_link_value {
+    ($($ty:ty),*) => {$(
+        impl LinkValue for $ty {
+            type Bounds = RangeInclusive<$ty>;
+
+            fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+                let (value, rounded) = read_whole(text)?;
+                let (min, max) = (i128::from(*bounds.start() as u64), i128::from(*bounds.end() as u64));
+                let clamped = value.clamp(min, max);
+                let note = clamp_reason(value < min, value > max, bounds.start(), bounds.end())
+                    .or(rounded.then(|| "is not a whole number".to_owned()));
+                Ok((clamped as $ty, note))
+            }
+
+            fn write(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+whole_number_link_value!(u64, usize);
+
+impl LinkValue for f32 {
+    type Bounds = RangeInclusive<f32>;
+
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+        let wide = read_real(text)?;
+        let (min, max) = (f64::from(*bounds.start()), f64::from(*bounds.end()));
+        if let Some(reason) = clamp_reason(wide < min, wide > max, bounds.start(), bounds.end()) {
+            return Ok((if wide < min { *bounds.start() } else { *bounds.end() }, Some(reason)));
+        }
+        // Parse the text as f32 directly: going through f64 could round twice. Within the
+        // bounds this parse cannot fail (same grammar) and cannot leave them (rounding is
+        // monotonic and the bounds are f32 values). `+ 0.0` turns −0 into 0.
+        let value = text.parse::<f32>().map_err(|_| "is not a number".to_owned())?;
+        Ok((value + 0.0, None))
+    }
+
+    fn write(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// `gain`: a number, or `auto` for PyTorch's `calculate_gain` (the default).
+impl LinkValue for Option<f32> {
+    type Bounds = RangeInclusive<f32>;
+
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok((None, None));
+        }
+        f32::read(text, bounds).map(|(value, note)| (Some(value), note))
+    }
+
+    fn write(&self) -> String {
+        self.map_or_else(|| "auto".to_owned(), |v| v.write())
+    }
+
+    fn is_automatic(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// Switches: canonically 0/1; HTML's "on"/"off" and true/false/yes/no are read too.
+impl LinkValue for bool {
+    type Bounds = ();
+
+    fn read(text: &str, _: &()) -> Result<(Self, Option<String>), String> {
+        match text.to_ascii_lowercase().as_str() {
+            "1" | "true" | "on" | "yes" => Ok((true, None)),
+            "0" | "false" | "off" | "no" => Ok((false, None)),
+            _ => Err("is not 0 or 1".to_owned()),
+        }
+    }
+
+    fn write(&self) -> String {
+        u8::from(*self).to_string()
+    }
+}
+
+/// Named choices read through their one `FromStr` (aliases and all).
+macro_rules! named_link_value {
+    ($($ty:ty),*) => {$(
+        impl LinkValue for $ty {
+            type Bounds = ();
+
+            fn read(text: &str, _: &()) -> Result<(Self, Option<String>), String> {
+                text.parse()
+                    .map(|value| (value, None))
+                    .map_err(|err: crate::config::UnknownName| format!("is not one of {}", err.expected.join(", ")))
+            }
+
+            fn write(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+named_link_value!(Activation, Init, Dataset);
+
+fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<String> {
+    if below {
+        Some(format!("is below the minimum {min}"))
+    } else if above {
+        Some(format!("is above the maximum {max}"))
+    } else {
+        None
+    }
+}
+
+/// A finite number, or ±∞ when the text is a finite number too large for f64 (so it clamps).
+/// "NaN" and "inf" written as such are rejected: they name no value to clamp to.
+fn read_real(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| "is not a number".to_owned())?;
+    let names_infinity = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("inf");
+    if value.is_nan() || names_infinity {
+        return Err("is not a finite number".to_owned());
+    }
+    Ok(value)
+}
+
+/// A whole number, saturating far outside any range, and whether rounding was needed.
+fn read_whole(text: &str) -> Result<(i128, bool), String> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let magnitude = digits.bytes().fold(0i128, |acc, b| acc.saturating_mul(10).saturating_add(i128::from(b - b'0')));
+        return Ok((if negative { -magnitude } else { magnitude }, false));
+    }
+    let value = read_real(text)?;
+    // `as` saturates, so ±∞ (overflowed float notation) becomes i128::MIN/MAX and clamps.
+    Ok((value.round() as i128, value.fract() != 0.0))
+}
+
+fn check_version(value: &str) -> Option<LinkNote> {
+    let given = shown(value);
+    let message = match read_whole(value.trim()) {
+        Ok((version, false)) if version == i128::from(FORMAT_VERSION) => return None,
+        Ok((version, false)) if version > i128::from(FORMAT_VERSION) => format!(
+            "This link is format v={given}, newer than this gradscope's v={FORMAT_VERSION}; it was read as v={FORMAT_VERSION}, best effort."
+        ),
+        _ => format!("v={given} is not a link format version; the link was read as v={FORMAT_VERSION}."),
+    };
+    Some(LinkNote { key: "v".to_owned(), given, used: Some(FORMAT_VERSION.to_string()), message })
+}
+
+fn unknown_key(key: &str, value: &str) -> LinkNote {
+    let name = shown(key);
+    let message = if key.is_empty() {
+        "A value without a key was ignored.".to_owned()
+    } else {
+        match closest_key(key) {
+            Some(near) => format!("Unknown key '{name}' ignored; did you mean '{near}'?"),
+            None => format!("Unknown key '{name}' ignored."),
+        }
+    };
+    LinkNote { key: name, given: shown(value), used: None, message }
+}
+
+/// The known key nearest to `key` (typos like "dpeth"), if it is close enough to be a typo:
+/// one edit, or two for keys of five or more characters ("opt" is not a typo of "act").
+fn closest_key(key: &str) -> Option<&'static str> {
+    let length = key.chars().count();
+    // Longer strings cannot be within two edits of a key, and this keeps 1 MB keys cheap.
+    if length > 8 {
+        return None;
+    }
+    let max_edits = if length >= 5 { 2 } else { 1 };
+    KEYS.iter()
+        .map(|k| (edit_distance(key, k.name), k.name))
+        .filter(|&(distance, _)| distance <= max_edits)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance, with adjacent transpositions counting as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = rows[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut best = substitution.min(rows[i - 1][j] + 1).min(rows[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// The query part of a full URL, `?query` or bare query: after the first '?', before '#'.
+fn query_of(input: &str) -> &str {
+    let input = input.trim();
+    let query = match input.split_once('?') {
+        Some((_, after)) => after,
+        // A URL without '?' has no parameters; anything else is a bare query string.
+        None if input.contains("://") => "",
+        None => input,
+    };
+    query.split_once('#').map_or(query, |(before, _)| before)
+}
+
+/// application/x-www-form-urlencoded decoding: '+' is a space, `%XX` a byte; a '%' not
+/// followed by two hex digits stays literal; invalid UTF-8 becomes U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let hex = |byte: Option<&u8>| byte.and_then(|&b| char::from(b).to_digit(16));
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(if byte == b'+' { b' ' } else { byte });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Text safe to quote back to a user: at most `SHOWN_CHARS` characters (then '…'), with
+/// control and bidirectional-override characters replaced by U+FFFD.
+fn shown(text: &str) -> String {
+    let is_unsafe = |c: char| c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut out: String = text.chars().take(SHOWN_CHARS).map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c }).collect();
+    if text.chars().nth(SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Notes up to `MAX_NOTES`; the rest are only counted, so a hostile link cannot flood the UI.
+#[derive(Default)]
+struct NoteList {
+    notes: Vec<LinkNote>,
+    dropped: usize,
+}
+
+impl NoteList {
+    fn push(&mut self, note: LinkNote) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(note);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<LinkNote> {
+        if self.dropped > 0 {
+            self.notes.push(LinkNote {
+                key: String::new(),
+                given: String::new(),
+                used: None,
+                message: format!("{} more problems with this link were not listed.", self.dropped),
+            });
+        }
+        self.notes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SplitMix64: a tiny local generator so the codec's tests depend on nothing else.
+    struct TestRng(u64);
+
+    impl TestRng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn in_range(&mut self, range: &RangeInclusive<usize>) -> usize {
+            range.start() + self.below(range.end() - range.start() + 1)
+        }
+
+        /// Uniform over every f32 value in [0, max], subnormals included (bit patterns of
+        /// non-negative floats are ordered like their values).
+        fn any_f32_up_to(&mut self, range: &RangeInclusive<f32>) -> f32 {
+            assert_eq!(*range.start(), 0.0);
+            f32::from_bits((self.next() % (u64::from(range.end().to_bits()) + 1)) as u32)
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())]
+        }
+    }
+
+    fn random_valid_config(rng: &mut TestRng) -> ExperimentConfig {
+        type C = ExperimentConfig;
+        ExperimentConfig {
+            seed: if rng.below(4) == 0 { rng.pick(&[0, 1, u64::MAX]) } else { rng.next() },
+            data: rng.pick(Dataset::ALL),
+            batch: rng.in_range(&C::BATCH),
+            depth: rng.in_range(&C::DEPTH),
+            width: rng.in_range(&C::WIDTH),
+            act: rng.pick(Activation::ALL),
+            slope: rng.any_f32_up_to(&C::SLOPE),
+            init: rng.pick(Init::ALL),
+            std: rng.any_f32_up_to(&C::STD),
+            bound: rng.any_f32_up_to(&C::BOUND),
+            gain: (rng.below(2) == 0).then(|| rng.any_f32_up_to(&C::GAIN)),
+            bn: rng.below(2) == 0,
+            res: rng.below(2) == 0,
+        }
+    }
+
+    fn assert_valid(cfg: &ExperimentConfig, context: &str) {
+        type C = ExperimentConfig;
+        assert!(C::BATCH.contains(&cfg.batch) && C::DEPTH.contains(&cfg.depth) && C::WIDTH.contains(&cfg.width), "{context}");
+        let floats = [(cfg.slope, C::SLOPE), (cfg.std, C::STD), (cfg.bound, C::BOUND)];
+        for (value, range) in floats.into_iter().chain(cfg.gain.map(|g| (g, C::GAIN))) {
+            assert!(range.contains(&value) && value.is_sign_positive(), "{value} outside {range:?}: {context}");
+        }
+    }
+
+    /// The float fields by bit pattern: `==` would equate −0 and 0.
+    fn float_bits(cfg: &ExperimentConfig) -> [u32; 4] {
+        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0)].map(f32::to_bits)
+    }
+
+    fn messages(link: &str) -> Vec<String> {
+        decode(link).notes.into_iter().map(|note| note.message).collect()
+    }
+
+    #[test]
+    fn decoding_the_encoding_gives_back_every_random_valid_config_exactly() {
+        let mut rng = TestRng(7);
+        for _ in 0..20_000 {
+            let cfg = random_valid_config(&mut rng);
+            let link = encode(&cfg);
+            let decoded = decode(&link);
+            assert_eq!(decoded.notes, [], "{link}");
+            assert_eq!(decoded.config, cfg, "{link}");
+            assert_eq!(float_bits(&decoded.config), float_bits(&cfg), "{link}");
+            assert_eq!(encode(&decoded.config), link);
+        }
+    }
+
+    #[test]
+    fn the_default_link_is_canonical_and_the_empty_link_is_the_default() {
+        let canonical = "v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0";
+        assert_eq!(encode(&ExperimentConfig::default()), canonical);
+        for empty in ["", "?", "   ", "http://localhost:8080/", "https://x.org/gradscope/index.html#top", "&&&"] {
+            assert_eq!(decode(empty), Decoded { config: ExperimentConfig::default(), notes: vec![] }, "{empty:?}");
+        }
+        let with_gain = ExperimentConfig { gain: Some(1.5), ..Default::default() };
+        assert!(encode(&with_gain).ends_with("&bound=0.1&gain=1.5&bn=0&res=0"));
+    }
+
+    #[test]
+    fn every_accepted_spelling_of_a_link_decodes_without_notes() {
+        let expected =
+            ExperimentConfig { depth: 20, act: Activation::LeakyRelu, init: Init::KaimingNormal, gain: Some(2.0), bn: true, ..Default::default() };
+        for link in [
+            "depth=20&act=leaky_relu&init=kaiming_normal&gain=2&bn=1",
+            "?depth=20&act=leaky_relu&init=kaiming_normal&gain=2&bn=1",
+            "http://127.0.0.1:8080/?depth=20&act=leaky_relu&init=kaiming_normal&gain=2&bn=1#plot",
+            "  https://host/app/?v=1&DEPTH=20&Act=LeakyReLU&init=he_normal&gain=2.0&bn=on\n",
+            "depth=2e1&act=leaky%5Frelu&init=Kaiming+Normal&gain=%202%20&bn=true",
+            "depth=+20&act=leaky-relu&init=kaiming_normal&gain=20e-1&bn=yes&&",
+        ] {
+            let decoded = decode(link);
+            assert_eq!(decoded.notes, [], "{link:?}");
+            assert_eq!(decoded.config, expected, "{link:?}");
+        }
+    }
+
+    #[test]
+    fn every_clamp_and_fallback_says_what_it_did() {
+        let u64_max = u64::MAX.to_string();
+        let acts = "linear, sigmoid, tanh, relu, leaky_relu, elu, selu, gelu, silu, softplus";
+        let cases: &[(&str, &str, String)] = &[
+            ("depth=500", "depth=200", "depth=500 is above the maximum 200; using 200.".into()),
+            ("depth=0", "depth=1", "depth=0 is below the minimum 1; using 1.".into()),
+            ("depth=-3", "depth=1", "depth=-3 is below the minimum 1; using 1.".into()),
+            ("depth=12.5", "depth=13", "depth=12.5 is not a whole number; using 13.".into()),
+            ("depth=1e999", "depth=200", "depth=1e999 is above the maximum 200; using 200.".into()),
+            ("depth=-1e999", "depth=1", "depth=-1e999 is below the minimum 1; using 1.".into()),
+            ("depth=999999999999999999999999999999", "depth=200", "depth=999999999999999999999999999999 is above the maximum 200; using 200.".into()),
+            ("depth=abc", "depth=10", "depth=abc is not a number; using 10.".into()),
+            ("depth=", "depth=10", "depth has no value; using 10.".into()),
+            ("depth", "depth=10", "depth has no value; using 10.".into()),
+            ("depth=NaN", "depth=10", "depth=NaN is not a finite number; using 10.".into()),
+            ("batch=5000", "batch=1024", "batch=5000 is above the maximum 1024; using 1024.".into()),
+            ("batch=0", "batch=1", "batch=0 is below the minimum 1; using 1.".into()),
+            ("width=1", "width=2", "width=1 is below the minimum 2; using 2.".into()),
+            ("width=513", "width=512", "width=513 is above the maximum 512; using 512.".into()),
+            ("seed=18446744073709551616", &format!("seed={u64_max}"), format!("seed=18446744073709551616 is above the maximum {u64_max}; using {u64_max}.")),
+            ("seed=-1", "seed=0", "seed=-1 is below the minimum 0; using 0.".into()),
+            ("seed=0x10", "seed=1", "seed=0x10 is not a number; using 1.".into()),
+            ("std=inf", "std=0.1", "std=inf is not a finite number; using 0.1.".into()),
+            ("std=-Infinity", "std=0.1", "std=-Infinity is not a finite number; using 0.1.".into()),
+            ("std=nan", "std=0.1", "std=nan is not a finite number; using 0.1.".into()),
+            ("std=1e39", "std=10", "std=1e39 is above the maximum 10; using 10.".into()),
+            ("std=-0.5", "std=0", "std=-0.5 is below the minimum 0; using 0.".into()),
+            ("std=0.1.2", "std=0.1", "std=0.1.2 is not a number; using 0.1.".into()),
+            ("bound=10.000001", "bound=10", "bound=10.000001 is above the maximum 10; using 10.".into()),
+            ("slope=2", "slope=1", "slope=2 is above the maximum 1; using 1.".into()),
+            ("slope=-0.01", "slope=0", "slope=-0.01 is below the minimum 0; using 0.".into()),
+            ("gain=11", "gain=10", "gain=11 is above the maximum 10; using 10.".into()),
+            ("gain=oops", "bound=0.1&bn", "gain=oops is not a number; using auto.".into()),
+            ("act=rleu", "act=sigmoid", format!("act=rleu is not one of {acts}; using sigmoid.")),
+            ("init=he", "init=normal", "init=he is not one of zeros, normal, uniform, xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, orthogonal, lecun_normal; using normal.".into()),
+            ("data=moons", "data=spiral", "data=moons is not one of spiral, circle, xor, gauss; using spiral.".into()),
+            ("bn=2", "bn=0", "bn=2 is not 0 or 1; using 0.".into()),
+            ("res=maybe", "res=0", "res=maybe is not 0 or 1; using 0.".into()),
+        ];
+        for (link, canonical_part, message) in cases {
+            let decoded = decode(link);
+            assert_eq!(messages(link), [message.as_str()], "{link}");
+            assert!(encode(&decoded.config).contains(canonical_part), "{link} → {}", encode(&decoded.config));
+            assert_valid(&decoded.config, link);
+        }
+    }
+
+    #[test]
+    fn notes_carry_key_given_and_used_for_the_ui() {
+        let note = &decode("depth=500").notes[0];
+        assert_eq!((note.key.as_str(), note.given.as_str(), note.used.as_deref()), ("depth", "500", Some("200")));
+        let json = serde_json::to_value(note).unwrap();
+        assert_eq!(json["used"], "200");
+        let ignored = &decode("colour=red").notes[0];
+        assert_eq!((ignored.key.as_str(), ignored.given.as_str(), ignored.used.as_deref()), ("colour", "red", None));
+    }
+
+    #[test]
+    fn whole_numbers_in_float_notation_are_taken_exactly() {
+        assert_eq!(decode("depth=12.0&width=1e2&batch=6.4e1&seed=1e19").notes, []);
+        let cfg = decode("depth=12.0&width=1e2&batch=6.4e1&seed=1e19").config;
+        assert_eq!((cfg.depth, cfg.width, cfg.batch, cfg.seed), (12, 100, 64, 10_000_000_000_000_000_000));
+        assert_eq!(decode("depth=-0").config.depth, 1, "-0 is 0, clamped to 1");
+    }
+
+    #[test]
+    fn negative_zero_reads_as_zero() {
+        let cfg = decode("std=-0&bound=-0.0&gain=-0e5").config;
+        assert_eq!([cfg.std, cfg.bound, cfg.gain.unwrap()].map(f32::to_bits), [0; 3]);
+        assert_eq!(decode("std=-0").notes, []);
+    }
+
+    #[test]
+    fn unknown_repeated_and_keyless_parameters_are_reported() {
+        assert_eq!(messages("dpeth=5"), ["Unknown key 'dpeth' ignored; did you mean 'depth'?"]);
+        assert_eq!(messages("Widht=5"), ["Unknown key 'Widht' ignored; did you mean 'width'?"]);
+        assert_eq!(messages("colour=red&colour=blue"), ["Unknown key 'colour' ignored."]);
+        assert_eq!(messages("=5"), ["A value without a key was ignored."]);
+        assert_eq!(messages("depth=5&depth=7"), ["'depth' was given 2 times; the last one (depth=7) wins."]);
+        assert_eq!(decode("depth=5&DEPTH=7").config.depth, 7);
+        // The last value wins even when it is bad: it falls back to the default, not to 5.
+        assert_eq!(
+            messages("depth=5&depth=x"),
+            ["'depth' was given 2 times; the last one (depth=x) wins.", "depth=x is not a number; using 10."]
+        );
+        assert_eq!(decode("depth=5&depth=x").config.depth, 10);
+    }
+
+    #[test]
+    fn versions_other_than_1_are_read_best_effort_with_a_note() {
+        assert_eq!(messages("v=1"), Vec::<String>::new());
+        assert_eq!(
+            messages("v=2&depth=30&opt=adam"),
+            [
+                "This link is format v=2, newer than this gradscope's v=1; it was read as v=1, best effort.",
+                "Unknown key 'opt' ignored.",
+            ]
+        );
+        assert_eq!(decode("v=2&depth=30").config.depth, 30);
+        assert_eq!(messages("v=0"), ["v=0 is not a link format version; the link was read as v=1."]);
+        assert_eq!(messages("v=1.5"), ["v=1.5 is not a link format version; the link was read as v=1."]);
+        assert_eq!(messages("v=one"), ["v=one is not a link format version; the link was read as v=1."]);
+    }
+
+    #[test]
+    fn form_inputs_go_through_the_same_parser() {
+        let mut cfg = ExperimentConfig::default();
+        assert_eq!(apply(&mut cfg, "depth", "30"), None);
+        assert_eq!(apply(&mut cfg, "act", "ReLU"), None);
+        assert_eq!(apply(&mut cfg, "gain", "auto"), None);
+        assert_eq!((cfg.depth, cfg.act, cfg.gain), (30, Activation::Relu, None));
+        // Unreadable form input leaves the current value, not the default.
+        let note = apply(&mut cfg, "depth", "thirty").unwrap();
+        assert_eq!(note.message, "depth=thirty is not a number; using 30.");
+        assert_eq!(cfg.depth, 30);
+        let note = apply(&mut cfg, "width", "9999").unwrap();
+        assert_eq!((note.used.as_deref(), cfg.width), (Some("512"), 512));
+        assert_eq!(apply(&mut cfg, "bogus", "1").unwrap().used, None);
+        assert_eq!(apply(&mut cfg, "v", "1"), None);
+    }
+
+    #[test]
+    fn quoted_input_is_truncated_and_stripped_of_control_characters() {
+        let long = "x".repeat(100);
+        let note = &decode(&format!("act={long}")).notes[0];
+        assert_eq!(note.given, format!("{}…", "x".repeat(SHOWN_CHARS)));
+        let note = &decode("act=%1B[31mred%E2%80%AE%00").notes[0];
+        assert_eq!(note.given, "\u{FFFD}[31mred\u{FFFD}\u{FFFD}");
+        assert!(!note.message.contains('\u{1B}') && !note.message.contains('\u{202E}'));
+    }
+
+    #[test]
+    fn percent_decoding_is_lenient() {
+        assert_eq!(percent_decode("a%20b+c%2Bd"), "a b c+d");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%+1"), "% 1");
+        assert_eq!(percent_decode("%C3%A9%FF"), "é\u{FFFD}");
+        assert_eq!(percent_decode("%e2%82%ac"), "€");
+    }
+
+    #[test]
+    fn a_flood_of_problems_is_capped() {
+        let link: String = (0..1000).map(|i| format!("junk{i}=1&")).collect();
+        let notes = decode(&link).notes;
+        assert_eq!(notes.len(), MAX_NOTES + 1);
+        assert_eq!(notes[MAX_NOTES].message, "980 more problems with this link were not listed.");
+    }
+
+    #[test]
+    fn edit_distance_counts_typos() {
+        assert_eq!(edit_distance("depth", "depth"), 0);
+        assert_eq!(edit_distance("dpeth", "depth"), 1);
+        assert_eq!(edit_distance("dept", "depth"), 1);
+        assert_eq!(edit_distance("wdth", "width"), 1);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(closest_key("sede"), Some("seed"));
+        assert_eq!(closest_key("colour"), None);
+        assert_eq!(closest_key("opt"), None, "two edits from 'act' is too far for a 3-letter key");
+        assert_eq!(closest_key("depht"), Some("depth"));
+    }
+
+    /// Decodes `input` and checks everything that must hold for any input at all.
+    fn check_hostile(input: &str) {
+        let context: String = input.chars().take(80).collect();
+        let decoded = decode(input);
+        assert_valid(&decoded.config, &context);
+        assert!(decoded.notes.len() <= MAX_NOTES + 1, "{context:?}");
+        for note in &decoded.notes {
+            assert!(note.given.chars().count() <= SHOWN_CHARS + 1 && note.key.chars().count() <= SHOWN_CHARS + 1, "{context:?}");
+            assert!(!note.message.chars().any(char::is_control), "{context:?}");
+        }
+        // Whatever came in, what goes out is canonical.
+        let canonical = encode(&decoded.config);
+        let again = decode(&canonical);
+        assert_eq!(again.notes, [], "{context:?}");
+        assert_eq!(again.config, decoded.config, "{context:?}");
+        assert_eq!(encode(&again.config), canonical);
+    }
+
+    #[test]
+    fn hostile_strings_never_panic_and_always_give_a_valid_config() {
+        let megabyte = 1 << 20;
+        let fixed = [
+            "&&&===", "=", "==", "&=&=&", "%", "%%%", "%2", "%g0", "?", "??depth=3", "#", "#depth=3", "depth=%",
+            "depth=NaN&std=NaN&gain=NaN", "std=inf&bound=-inf&gain=+inf&slope=infinity", "std=1e308&bound=1e-308&gain=4.9e-324",
+            "std=1e99999999999&depth=1e-99999999999", "seed=-0&depth=-0&std=-0", "seed=99999999999999999999999999999999999999999999999999",
+            "seed=1e400", "seed=-1e400", "seed=nan", "depth=٣", "act=ｒｅｌｕ", "act=😀", "😀=😀", "depth=３", "gain=Auto",
+            "data=\u{0}&act=\u{202E}relu", "v=999999999999999999999999&depth=2", "v=-1", "depth=1_0", "std=0x1p3", "std=.5", "std=5.",
+            "std=+.e", "depth=+", "depth=-", "depth=e5", "http://a/b?c?depth=5#x?depth=6", "http://", "://?", "\u{FEFF}depth=5",
+        ];
+        for input in fixed {
+            check_hostile(input);
+        }
+        for huge in [
+            format!("depth={}", "9".repeat(megabyte)),
+            format!("std=0.{}1", "0".repeat(megabyte)),
+            format!("std=1e{}", "9".repeat(megabyte)),
+            "a=1&".repeat(megabyte / 4),
+            "%".repeat(megabyte),
+            "&".repeat(megabyte),
+            "=".repeat(megabyte),
+            "depth=5&".repeat(megabyte / 8),
+            format!("{}=1", "k".repeat(megabyte)),
+            "😀".repeat(megabyte / 4),
+        ] {
+            check_hostile(&huge);
+        }
+    }
+
+    #[test]
+    fn random_strings_never_panic_and_always_give_a_valid_config() {
+        let mut rng = TestRng(42);
+        let tokens = [
+            "v", "seed", "data", "batch", "depth", "width", "act", "slope", "init", "std", "bound", "gain", "bn", "res", "=", "=", "&",
+            "&", "%", "%2", "%41", "%ff", "+", "-", ".", "e", "E", "0", "1", "9", "12", "1e39", "1e-45", "NaN", "inf", "auto", "relu",
+            "leaky_relu", "xavier_normal", "spiral", "?", "#", "é", "😀", "\u{202E}", "\0", " ", "99999999999999999999999",
+        ];
+        for _ in 0..20_000 {
+            let length = rng.below(40);
+            let input: String = (0..length).map(|_| rng.pick(&tokens)).collect();
+            check_hostile(&input);
+        }
+        for _ in 0..5_000 {
+            let bytes: Vec<u8> = (0..rng.below(200)).map(|_| rng.next() as u8).collect();
+            check_hostile(&String::from_utf8_lossy(&bytes));
+        }
+    }
+}
