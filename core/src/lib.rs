@@ -9,6 +9,7 @@
 //! Later features (training, recurrent cells, RBMs) add modules beside these.
 
 pub mod activation;
+pub mod clip;
 pub mod config;
 pub mod data;
 pub mod init;
@@ -16,6 +17,7 @@ pub mod linalg;
 pub mod link;
 pub mod mlp;
 pub mod norm;
+pub mod optim;
 pub mod probe;
 pub mod rng;
 pub mod serde_float;
