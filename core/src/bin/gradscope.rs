@@ -1,1 +1,393 @@
-fn main() {}
+//! `gradscope`: the numerics core on the command line.
+//!
+//! `gradscope probe '<link or query string>' [--format json|csv]` prints the per-layer
+//! gradient probe of the experiment a link describes: exactly the numbers the page shows.
+//! Usage errors print the usage on stderr and exit with status 2; nothing here panics on input.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use serde::{Deserialize, Serialize};
+
+use gradscope_core::link::{self, LinkNote};
+use gradscope_core::serde_float::Float;
+use gradscope_core::theory::Theory;
+use gradscope_core::{probe, ExperimentConfig, ProbeReport};
+
+const USAGE: &str = "\
+gradscope: watch gradients vanish and explode, from the command line
+
+Usage:
+  gradscope probe '<link or query string>' [--format json|csv]
+      One forward and backward pass at initialization of the network the link describes;
+      prints the canonical config and link, what decoding changed, one row per layer
+      (1..=depth+1, the last is the readout) and the mean-field theory. Default: json.
+  gradscope help
+      Shows this message (also --help, -h).
+
+A link is a full URL (http://host/?depth=20&act=relu), '?depth=20&act=relu' or
+'depth=20&act=relu'; every key is optional. Quote it: '&' means something to the shell.
+Keys: v seed data batch depth width act slope init std bound gain bn res.
+";
+
+/// Exit status for invalid usage (as getopt-style tools do).
+const USAGE_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned()).collect();
+    match parse_command(&args) {
+        Ok(command) => print(&run(command)),
+        Err(UsageError(problem)) => {
+            eprintln!("gradscope: {problem}\n\n{USAGE}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}
+
+/// A command line that cannot be run; the text says why, in one sentence.
+#[derive(Debug, PartialEq)]
+struct UsageError(String);
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Help,
+    Probe { link: String, format: Format },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+fn parse_command(args: &[String]) -> Result<Command, UsageError> {
+    let Some((name, rest)) = args.split_first() else {
+        return Err(UsageError("no command given".to_owned()));
+    };
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        return Ok(Command::Help);
+    }
+    match name.as_str() {
+        "help" => Ok(Command::Help),
+        "probe" => {
+            let parsed = parse_arguments(rest, &["format"])?;
+            let format = match parsed.options.get("format").map(String::as_str) {
+                None | Some("json") => Format::Json,
+                Some("csv") => Format::Csv,
+                Some(other) => return Err(UsageError(format!("unknown format '{other}' (expected json or csv)"))),
+            };
+            Ok(Command::Probe { link: parsed.single_positional("link or query string")?, format })
+        }
+        other => Err(UsageError(format!("unknown command '{other}'"))),
+    }
+}
+
+/// A subcommand's arguments: positionals, and `--name value` / `--name=value` options.
+struct Arguments {
+    positional: Vec<String>,
+    options: HashMap<String, String>,
+}
+
+impl Arguments {
+    fn single_positional(mut self, what: &str) -> Result<String, UsageError> {
+        match self.positional.len() {
+            0 => Err(UsageError(format!("missing the {what}"))),
+            1 => Ok(self.positional.remove(0)),
+            _ => Err(UsageError(format!("unexpected argument '{}' (only one {what} is expected)", self.positional[1]))),
+        }
+    }
+}
+
+/// Splits a subcommand's arguments; `known` lists the options it takes (each with a value).
+/// A repeated option: the last one wins.
+fn parse_arguments(args: &[String], known: &[&str]) -> Result<Arguments, UsageError> {
+    let mut parsed = Arguments { positional: Vec::new(), options: HashMap::new() };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        // Links never start with '-', so anything that does is meant as an option.
+        let Some(option) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) else {
+            parsed.positional.push(arg.clone());
+            continue;
+        };
+        let Some(option) = option.strip_prefix('-') else {
+            return Err(UsageError(format!("unknown option '{arg}'")));
+        };
+        let (name, inline_value) = option.split_once('=').map_or((option, None), |(name, value)| (name, Some(value)));
+        if !known.contains(&name) {
+            return Err(UsageError(format!("unknown option '--{name}'")));
+        }
+        let value = inline_value
+            .map(str::to_owned)
+            .or_else(|| args.next().cloned())
+            .ok_or_else(|| UsageError(format!("option '--{name}' needs a value")))?;
+        parsed.options.insert(name.to_owned(), value);
+    }
+    Ok(parsed)
+}
+
+fn run(command: Command) -> String {
+    match command {
+        Command::Help => USAGE.to_owned(),
+        Command::Probe { link, format } => {
+            let decoded = link::decode(&link);
+            let report = probe(&decoded.config);
+            let output = ProbeOutput { link: link::encode(&decoded.config), config: &decoded.config, notes: &decoded.notes, report: &report };
+            match format {
+                Format::Json => output.to_json(),
+                Format::Csv => output.to_csv(),
+            }
+        }
+    }
+}
+
+/// Writes `text` to stdout; a closed pipe (`gradscope probe … | head`) is not an error worth a panic.
+fn print(text: &str) -> ExitCode {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gradscope: cannot write the output: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The CLI's JSON document: `{config, link, notes, loss, layers, theory}`.
+#[derive(Serialize)]
+struct ProbeOutput<'a> {
+    config: &'a ExperimentConfig,
+    link: String,
+    notes: &'a [LinkNote],
+    #[serde(flatten)]
+    report: &'a ProbeReport,
+}
+
+impl ProbeOutput<'_> {
+    fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("plain structs with string keys always serialize");
+        json.push('\n');
+        json
+    }
+
+    /// `# ` comment lines (link, config, notes, loss, theory), then a header and one row per
+    /// layer: every `LayerProbe` field, in declaration order, plus the theory's prediction.
+    fn to_csv(&self) -> String {
+        let mut csv = String::new();
+        let _ = writeln!(csv, "# link: {}", self.link);
+        let _ = writeln!(csv, "# config: {}", compact_json(self.config));
+        for note in self.notes {
+            let _ = writeln!(csv, "# note: {}", note.message);
+        }
+        let _ = writeln!(csv, "# loss: {}", float_cell(self.report.loss));
+        let _ = writeln!(csv, "# theory: {}", compact_json(&self.report.theory));
+
+        let predicted: &[f64] = match &self.report.theory {
+            Theory::Applies(mean_field) => &mean_field.predicted_delta_rms,
+            Theory::NotApplicable { .. } => &[],
+        };
+        for (index, layer) in self.report.layers.iter().enumerate() {
+            let fields = Fields::of(layer);
+            if index == 0 {
+                let names: Vec<&str> = fields.0.iter().map(|(name, _)| name.as_str()).collect();
+                let _ = writeln!(csv, "{},predicted_delta_rms", names.join(","));
+            }
+            let cells: Vec<String> = fields.0.iter().map(|(_, value)| csv_cell(value)).collect();
+            let prediction = predicted.get(index).map_or(String::new(), |&p| float_cell(p));
+            let _ = writeln!(csv, "{},{prediction}", cells.join(","));
+        }
+        csv
+    }
+}
+
+fn compact_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain structs with string keys always serialize")
+}
+
+/// A float as a CSV cell, through `serde_float` like every other number.
+fn float_cell(value: f64) -> String {
+    csv_cell(&serde_json::to_value(Float(value)).expect("a float always serializes"))
+}
+
+/// A struct's serialized fields in declaration order (a `serde_json::Map` would sort them).
+/// Going through serde keeps the CSV's columns equal to the JSON's fields by construction.
+struct Fields(Vec<(String, serde_json::Value)>);
+
+impl Fields {
+    fn of<T: Serialize>(value: &T) -> Fields {
+        serde_json::from_str(&compact_json(value)).expect("serde_json reads back what it wrote")
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> serde::de::Visitor<'de> for InOrder {
+            type Value = Fields;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    fields.push(entry);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(InOrder)
+    }
+}
+
+/// A CSV cell: numbers in serde_json's shortest round-trip form, "NaN"/"inf"/"-inf" as
+/// written by `serde_float`, booleans as true/false; text quoted when it needs to be.
+fn csv_cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) if text.contains([',', '"', '\n', '\r']) => format!("\"{}\"", text.replace('"', "\"\"")),
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gradscope_core::probe::LayerProbe;
+    
+    fn args(line: &[&str]) -> Vec<String> {
+        line.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    fn usage_error(line: &[&str]) -> String {
+        match parse_command(&args(line)) {
+            Err(UsageError(problem)) => problem,
+            Ok(command) => panic!("{line:?} parsed as {command:?}"),
+        }
+    }
+
+    #[test]
+    fn probe_arguments_parse_in_any_order() {
+        let probe = |format| Command::Probe { link: "depth=3".to_owned(), format };
+        assert_eq!(parse_command(&args(&["probe", "depth=3"])), Ok(probe(Format::Json)));
+        assert_eq!(parse_command(&args(&["probe", "depth=3", "--format", "csv"])), Ok(probe(Format::Csv)));
+        assert_eq!(parse_command(&args(&["probe", "--format=csv", "depth=3"])), Ok(probe(Format::Csv)));
+        assert_eq!(parse_command(&args(&["probe", "--format", "csv", "--format", "json", "depth=3"])), Ok(probe(Format::Json)));
+        assert_eq!(parse_command(&args(&["probe", ""])), Ok(Command::Probe { link: String::new(), format: Format::Json }));
+    }
+
+    #[test]
+    fn help_is_found_anywhere() {
+        for line in [&["help"][..], &["--help"], &["-h"], &["probe", "--help"], &["probe", "depth=3", "-h"]] {
+            assert_eq!(parse_command(&args(line)), Ok(Command::Help), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn bad_usage_says_what_is_wrong() {
+        assert_eq!(usage_error(&[]), "no command given");
+        assert_eq!(usage_error(&["prob", "depth=3"]), "unknown command 'prob'");
+        assert_eq!(usage_error(&["probe"]), "missing the link or query string");
+        assert_eq!(usage_error(&["probe", "a", "b"]), "unexpected argument 'b' (only one link or query string is expected)");
+        assert_eq!(usage_error(&["probe", "depth=3", "-f", "csv"]), "unknown option '-f'");
+        assert_eq!(usage_error(&["probe", "depth=3", "--format"]), "option '--format' needs a value");
+        assert_eq!(usage_error(&["probe", "depth=3", "--format", "xml"]), "unknown format 'xml' (expected json or csv)");
+        assert_eq!(usage_error(&["probe", "depth=3", "--fromat", "csv"]), "unknown option '--fromat'");
+    }
+
+    fn layer(index: usize, delta_rms: f64) -> LayerProbe {
+        LayerProbe {
+            layer: index,
+            fan_in: 4,
+            fan_out: 4,
+            delta_rms,
+            grad_w_norm: 1e-300,
+            grad_b_norm: 0.1,
+            weight_norm: 2.0,
+            act_mean: -0.0,
+            act_std: f64::INFINITY,
+            saturated: 0.25,
+            dead: 0.0,
+            local_gain: 1.0 / 3.0,
+            delta_zero: false,
+            grad_w_zero: true,
+            nonfinite: index == 2,
+        }
+    }
+
+    /// A hand-made report (not computed) exercising every kind of cell the writers meet. The
+    /// theory's prediction column is checked on real probe output in tests/cli.rs.
+    fn report() -> ProbeReport {
+        let theory = Theory::NotApplicable { reason: "Batch normalization: a \"test\", with commas".to_owned() };
+        ProbeReport { loss: std::f64::consts::LN_2, layers: vec![layer(1, 3.2e-7), layer(2, f64::NAN), layer(3, 0.0)], theory }
+    }
+
+    fn render(report: &ProbeReport, format: Format) -> String {
+        let config = ExperimentConfig { depth: 2, width: 4, ..Default::default() };
+        let notes = link::decode("depth=2&width=4&dpeth=3").notes;
+        let output = ProbeOutput { link: link::encode(&config), config: &config, notes: &notes, report };
+        match format {
+            Format::Json => output.to_json(),
+            Format::Csv => output.to_csv(),
+        }
+    }
+
+    #[test]
+    fn json_holds_config_link_notes_and_the_whole_report() {
+        let report = report();
+        let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 6);
+        for key in ["config", "link", "notes", "loss", "layers", "theory"] {
+            assert!(keys.contains(&key), "{key}");
+        }
+        let config: ExperimentConfig = serde_json::from_value(json["config"].clone()).unwrap();
+        assert_eq!(link::encode(&config), json["link"]);
+        assert_eq!(json["notes"][0]["message"], "Unknown key 'dpeth' ignored; did you mean 'depth'?");
+        let back: ProbeReport = serde_json::from_value(json).unwrap();
+        assert_eq!(back.layers[0], report.layers[0]);
+        assert!(back.layers[1].delta_rms.is_nan());
+        assert_eq!((back.loss, &back.theory), (report.loss, &report.theory));
+    }
+
+    #[test]
+    fn csv_has_a_row_per_layer_with_every_field_exactly() {
+        let report = report();
+        let csv = render(&report, Format::Csv);
+        let comments: Vec<&str> = csv.lines().filter(|line| line.starts_with("# ")).collect();
+        assert_eq!(comments[0], format!("# link: {}", link::encode(&ExperimentConfig { depth: 2, width: 4, ..Default::default() })));
+        assert!(comments[1].starts_with("# config: {\"seed\":1,"));
+        assert_eq!(comments[2], "# note: Unknown key 'dpeth' ignored; did you mean 'depth'?");
+        assert_eq!(comments[3], "# loss: 0.6931471805599453");
+        assert_eq!(comments[4], r#"# theory: {"status":"not_applicable","reason":"Batch normalization: a \"test\", with commas"}"#);
+
+        let table: Vec<Vec<&str>> = csv.lines().filter(|line| !line.starts_with('#')).map(|line| line.split(',').collect()).collect();
+        assert_eq!(table.len(), 1 + report.layers.len());
+        let json_fields = Fields::of(&report.layers[0]);
+        let mut expected_header: Vec<&str> = json_fields.0.iter().map(|(name, _)| name.as_str()).collect();
+        expected_header.push("predicted_delta_rms");
+        assert_eq!(table[0], expected_header);
+        assert_eq!(table[0][0], "layer", "declaration order, not sorted");
+
+        let column = |name: &str| table[0].iter().position(|&h| h == name).unwrap();
+        let rows = &table[1..];
+        let cell = |row: usize, name: &str| rows[row][column(name)];
+        assert_eq!(cell(0, "delta_rms").parse::<f64>().unwrap(), 3.2e-7);
+        assert_eq!(cell(0, "grad_w_norm"), "1e-300", "scientific notation, not 300 zeros");
+        assert_eq!(cell(0, "local_gain").parse::<f64>().unwrap().to_bits(), (1.0f64 / 3.0).to_bits());
+        assert_eq!(cell(0, "act_mean"), "-0.0");
+        assert_eq!(cell(0, "act_std"), "inf");
+        assert_eq!(cell(1, "delta_rms"), "NaN");
+        assert_eq!((cell(1, "nonfinite"), cell(0, "grad_w_zero")), ("true", "true"));
+        assert!(rows.iter().all(|row| row.last() == Some(&"")), "no prediction where theory does not apply");
+    }
+
+    #[test]
+    fn text_cells_are_quoted_only_when_needed() {
+        assert_eq!(csv_cell(&serde_json::json!("NaN")), "NaN");
+        assert_eq!(csv_cell(&serde_json::json!("a,\"b\"")), "\"a,\"\"b\"\"\"");
+        assert_eq!(csv_cell(&serde_json::json!(12)), "12");
+    }
+}

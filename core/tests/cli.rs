@@ -1,0 +1,134 @@
+//! The `gradscope` binary end to end: usage errors, and probe output that matches the library.
+
+use std::process::{Command, Output};
+
+use gradscope_core::link;
+use serde_json::Value;
+
+fn gradscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gradscope")).args(args).output().expect("the gradscope binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "exit {:?}, stderr: {}", output.status, String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+#[test]
+fn invalid_usage_exits_2_with_the_usage_on_stderr() {
+    for args in [
+        &[][..],
+        &["prob", "depth=3"],
+        &["probe"],
+        &["probe", "depth=3", "--format", "xml"],
+        &["probe", "depth=3", "--format"],
+        &["probe", "depth=3", "--colour"],
+        &["probe", "depth=3", "extra"],
+    ] {
+        let output = gradscope(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("gradscope: ") && stderr.contains("Usage:"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn help_goes_to_stdout_and_exits_0() {
+    for args in [&["help"][..], &["--help"], &["-h"], &["probe", "--help"]] {
+        let text = stdout(&gradscope(args));
+        assert!(text.contains("gradscope probe '<link or query string>' [--format json|csv]"), "{args:?}");
+    }
+}
+
+const LINK: &str = "http://127.0.0.1:8080/?depth=6&width=32&batch=16&act=tanh&init=xavier_normal&seed=7&dpeth=3#plot";
+
+#[test]
+fn json_output_is_the_decoded_config_and_one_row_per_layer() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", LINK]))).expect("valid JSON");
+    let decoded = link::decode(LINK);
+    assert_eq!(serde_json::from_value::<gradscope_core::ExperimentConfig>(json["config"].clone()).unwrap(), decoded.config);
+    assert_eq!(json["link"], link::encode(&decoded.config));
+    assert_eq!(json["notes"], serde_json::to_value(&decoded.notes).unwrap());
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), decoded.config.depth + 1);
+    for (index, layer) in layers.iter().enumerate() {
+        assert_eq!(layer["layer"], index + 1);
+    }
+    // Exactly the library's numbers for the decoded config.
+    let report = serde_json::to_value(gradscope_core::probe(&decoded.config)).unwrap();
+    for key in ["loss", "layers", "theory"] {
+        assert_eq!(json[key], report[key], "{key}");
+    }
+}
+
+/// The data rows of a CSV output, split into cells, after its header.
+fn csv_table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines().filter(|line| !line.starts_with('#'));
+    let split = |line: &str| line.split(',').map(str::to_owned).collect::<Vec<_>>();
+    let header = split(lines.next().expect("a header"));
+    (header, lines.map(split).collect())
+}
+
+/// A CSV cell equals a JSON value exactly: same f64 bits for numbers, same words otherwise.
+fn assert_same(cell: &str, value: &Value, context: &str) {
+    match value {
+        Value::Number(number) => {
+            let expected = number.as_f64().unwrap();
+            assert_eq!(cell.parse::<f64>().map(f64::to_bits), Ok(expected.to_bits()), "{context}: {cell} vs {number}");
+        }
+        Value::String(word) => assert_eq!(cell, word, "{context}"),
+        other => assert_eq!(cell, other.to_string(), "{context}"),
+    }
+}
+
+#[test]
+fn csv_output_has_every_json_field_exactly_and_depth_plus_one_rows() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", LINK, "--format", "json"]))).unwrap();
+    let csv = stdout(&gradscope(&["probe", "--format=csv", LINK]));
+    let (header, rows) = csv_table(&csv);
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(rows.len(), link::decode(LINK).config.depth + 1);
+    for (row, layer) in rows.iter().zip(layers) {
+        assert_eq!(row.len(), header.len());
+        let fields = layer.as_object().unwrap();
+        assert_eq!(header.len(), fields.len() + 1, "every field, plus the prediction");
+        for (name, cell) in header.iter().zip(row) {
+            match fields.get(name) {
+                Some(value) => assert_same(cell, value, name),
+                None => assert_eq!(name, "predicted_delta_rms"),
+            }
+        }
+    }
+    // The prediction column is the theory block's profile (layers 1..=depth), empty for the readout.
+    let predicted = json["theory"]["predicted_delta_rms"].as_array().cloned().unwrap_or_default();
+    for (index, row) in rows.iter().enumerate() {
+        match predicted.get(index) {
+            Some(value) => assert_same(row.last().unwrap(), value, "predicted_delta_rms"),
+            None => assert_eq!(row.last().unwrap(), ""),
+        }
+    }
+    assert!(csv.starts_with(&format!("# link: {}\n# config: ", json["link"].as_str().unwrap())));
+    assert!(csv.contains("\n# note: Unknown key 'dpeth' ignored; did you mean 'depth'?\n"));
+    assert!(csv.contains("\n# theory: {\"status\":"));
+}
+
+#[test]
+fn two_runs_print_identical_bytes() {
+    for format in ["json", "csv"] {
+        let first = gradscope(&["probe", LINK, "--format", format]);
+        assert_eq!(stdout(&first), stdout(&gradscope(&["probe", LINK, "--format", format])), "{format}");
+    }
+}
+
+#[test]
+fn a_mangled_link_is_clamped_reported_and_still_probed() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", "?depth=0&width=1&std=NaN&%%%&&==&act=😀"]))).unwrap();
+    assert_eq!(json["config"]["depth"], 1);
+    assert_eq!(json["config"]["width"], 2);
+    assert_eq!(json["layers"].as_array().unwrap().len(), 2);
+    let messages: Vec<&str> = json["notes"].as_array().unwrap().iter().map(|note| note["message"].as_str().unwrap()).collect();
+    assert!(messages.contains(&"depth=0 is below the minimum 1; using 1."), "{messages:?}");
+    assert!(messages.contains(&"std=NaN is not a finite number; using 0.1."), "{messages:?}");
+}
