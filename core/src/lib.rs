@@ -19,6 +19,7 @@ pub mod mlp;
 pub mod norm;
 pub mod optim;
 pub mod probe;
+pub mod recurrent;
 pub mod rbm;
 pub mod rng;
 pub mod serde_float;
