@@ -6,7 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::activation::Activation;
 use crate::config::ExperimentConfig;
+use crate::data::{probe_batch_indices, Targets};
+use crate::mlp::{softmax_cross_entropy, Layer, Mlp};
+use crate::norm;
 use crate::theory::Theory;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,7 +64,222 @@ pub struct ProbeReport {
 
 /// Runs the probe for `cfg`. Pure and deterministic: same config → bit-identical report,
 /// natively and in wasm.
+///
+/// The batch is the first `batch` examples of the batch-order permutation of the dataset. Never
+/// panics: values that overflow show up as ±∞/NaN with `nonfinite` set, and batch, depth and
+/// width outside their ranges are clamped into them first.
 pub fn probe(cfg: &ExperimentConfig) -> ProbeReport {
-    let _ = cfg;
-    todo!("implemented by the numerics work")
+    let cfg = &ExperimentConfig {
+        batch: cfg.batch.clamp(*ExperimentConfig::BATCH.start(), *ExperimentConfig::BATCH.end()),
+        depth: cfg.depth.clamp(*ExperimentConfig::DEPTH.start(), *ExperimentConfig::DEPTH.end()),
+        width: cfg.width.clamp(*ExperimentConfig::WIDTH.start(), *ExperimentConfig::WIDTH.end()),
+        ..cfg.clone()
+    };
+    let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(cfg));
+    let Targets::Classes { labels, n_classes } = &examples.targets;
+    let mut mlp = Mlp::new(cfg, examples.n_features, *n_classes);
+    let logits = mlp.forward(&examples.inputs, labels.len());
+    let mut grad_logits = Vec::new();
+    let loss = softmax_cross_entropy(logits, labels, *n_classes, &mut grad_logits);
+
+    let mut layers: Vec<LayerProbe> = mlp.layers.iter().enumerate().map(|(i, layer)| forward_stats(&mlp, i, layer)).collect();
+    mlp.backward(&grad_logits, |seen| {
+        let row = &mut layers[seen.layer - 1];
+        row.delta_rms = norm::rms(seen.delta);
+        row.local_gain = norm::frobenius(seen.grad_input) / norm::frobenius(seen.grad_output);
+        row.delta_zero = norm::all_zero(seen.delta);
+        row.nonfinite |= norm::any_nonfinite(seen.delta) || norm::any_nonfinite(seen.grad_input);
+    });
+    for (row, layer) in layers.iter_mut().zip(&mlp.layers) {
+        row.grad_w_norm = norm::frobenius(&layer.weight.grad);
+        row.grad_b_norm = norm::frobenius(&layer.bias.grad);
+        row.grad_w_zero = norm::all_zero(&layer.weight.grad);
+        row.nonfinite |= norm::any_nonfinite(&layer.weight.grad) || norm::any_nonfinite(&layer.bias.grad);
+    }
+
+    // The length map starts at the first hidden layer: q¹ = mean of (h¹)².
+    let q1 = norm::sum_of_squares(mlp.layers[0].pre_activation()) / mlp.layers[0].pre_activation().len() as f64;
+    let anchor = layers[cfg.depth - 1].delta_rms;
+    ProbeReport { loss, layers, theory: crate::theory::predict(cfg, q1, anchor) }
+}
+
+/// Everything about layer `i` (0-based) that the forward pass determines; the gradient fields
+/// are filled in after the backward pass.
+fn forward_stats(mlp: &Mlp, i: usize, layer: &Layer) -> LayerProbe {
+    let out = layer.output();
+    // Saturation and death are properties of φ's output, not of the skip sum a_{l−1} + φ.
+    let phi = layer.activation_output(mlp.act, mlp.slope);
+    let (saturated, dead) = if layer.hidden { (saturated_fraction(mlp.act, &phi), dead_fraction(mlp.act, &phi, layer.fan_out)) } else { (0.0, 0.0) };
+    LayerProbe {
+        layer: i + 1,
+        fan_in: layer.fan_in,
+        fan_out: layer.fan_out,
+        delta_rms: f64::NAN,
+        grad_w_norm: f64::NAN,
+        grad_b_norm: f64::NAN,
+        weight_norm: norm::frobenius(&layer.weight.value),
+        act_mean: norm::mean(out),
+        act_std: norm::std(out),
+        saturated,
+        dead,
+        local_gain: f64::NAN,
+        delta_zero: false,
+        grad_w_zero: false,
+        nonfinite: norm::any_nonfinite(layer.pre_activation()) || norm::any_nonfinite(out),
+    }
+}
+
+/// Fraction of φ outputs in a flat region: |tanh| > 0.97, or sigmoid outside [0.03, 0.97].
+/// Other activations have no two-sided saturation: 0.
+fn saturated_fraction(act: Activation, phi: &[f32]) -> f64 {
+    let saturated = |a: f32| match act {
+        Activation::Tanh => a.abs() > 0.97,
+        Activation::Sigmoid => !(0.03..=0.97).contains(&a),
+        _ => false,
+    };
+    phi.iter().filter(|&&a| saturated(a)).count() as f64 / phi.len() as f64
+}
+
+/// Fraction of units whose φ output is exactly 0 for every example of the batch. Only ReLU
+/// can die this way: leaky_relu, elu, selu, gelu and silu are nonzero for every x ≠ 0, so 0.
+fn dead_fraction(act: Activation, phi: &[f32], width: usize) -> f64 {
+    if act != Activation::Relu {
+        return 0.0;
+    }
+    let dead = (0..width).filter(|&unit| phi.iter().skip(unit).step_by(width).all(|&a| a == 0.0)).count();
+    dead as f64 / width as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Init;
+    use crate::theory::Theory;
+
+    fn config(act: Activation, init: Init, depth: usize, width: usize, batch: usize) -> ExperimentConfig {
+        ExperimentConfig { act, init, depth, width, batch, ..ExperimentConfig::default() }
+    }
+
+    /// Every number in the report, as bits (NaN payloads and signed zeros included).
+    fn bits(report: &ProbeReport) -> Vec<u64> {
+        let mut out = vec![report.loss.to_bits()];
+        for l in &report.layers {
+            out.extend(
+                [l.delta_rms, l.grad_w_norm, l.grad_b_norm, l.weight_norm, l.act_mean, l.act_std, l.saturated, l.dead, l.local_gain]
+                    .map(f64::to_bits),
+            );
+            out.extend([l.layer, l.fan_in, l.fan_out].map(|v| v as u64));
+            out.extend([l.delta_zero, l.grad_w_zero, l.nonfinite].map(u64::from));
+        }
+        out
+    }
+
+    #[test]
+    fn same_config_gives_bit_identical_reports_and_the_seed_matters() {
+        for cfg in [
+            ExperimentConfig::default(),
+            ExperimentConfig { bn: true, res: true, init: Init::Orthogonal, act: Activation::Gelu, ..ExperimentConfig::default() },
+        ] {
+            let a = probe(&cfg);
+            assert_eq!(bits(&a), bits(&probe(&cfg)));
+            assert_eq!(a.theory, probe(&cfg).theory);
+            let other = probe(&ExperimentConfig { seed: cfg.seed + 1, ..cfg.clone() });
+            assert_ne!(a.loss.to_bits(), other.loss.to_bits());
+            assert_ne!(a.layers[0].delta_rms.to_bits(), other.layers[0].delta_rms.to_bits());
+        }
+    }
+
+    #[test]
+    fn rows_describe_every_layer() {
+        let cfg = config(Activation::Tanh, Init::XavierNormal, 6, 16, 32);
+        let report = probe(&cfg);
+        let shape: Vec<(usize, usize, usize)> = report.layers.iter().map(|l| (l.layer, l.fan_in, l.fan_out)).collect();
+        assert_eq!(shape, [(1, 2, 16), (2, 16, 16), (3, 16, 16), (4, 16, 16), (5, 16, 16), (6, 16, 16), (7, 16, 2)]);
+        for l in &report.layers {
+            assert!(!l.nonfinite && !l.delta_zero && !l.grad_w_zero, "layer {}", l.layer);
+            for v in [l.delta_rms, l.grad_w_norm, l.weight_norm, l.act_std, l.local_gain] {
+                assert!(v.is_finite() && v > 0.0, "layer {}: {v}", l.layer);
+            }
+            assert!((0.0..=1.0).contains(&l.saturated) && l.dead == 0.0);
+        }
+        // Two classes: ∂L/∂logits = (p − onehot)/B has entries ±(1 − p)/B, so the readout's δ RMS
+        // is below 1/B, and the loss of a near-uniform prediction is near ln 2.
+        let readout = report.layers.last().unwrap();
+        assert!(readout.delta_rms < 1.0 / 32.0);
+        assert!((report.loss - std::f64::consts::LN_2).abs() < 0.5);
+    }
+
+    #[test]
+    fn deep_sigmoid_with_small_init_vanishes_towards_the_input() {
+        // Default story: σ_w² = 64·0.01 and sigmoid′ ≤ 1/4 give χ₁ ≈ 0.04 per layer.
+        let report = probe(&ExperimentConfig::default());
+        let d: Vec<f64> = report.layers.iter().map(|l| l.delta_rms).collect();
+        assert!(d[0] < 1e-6 * d[9], "δ profile {d:?}");
+        assert!(d.windows(2).take(9).all(|w| w[0] < w[1]), "δ grows monotonically towards the output: {d:?}");
+        assert!(matches!(report.theory, Theory::Applies(_)));
+    }
+
+    #[test]
+    fn zero_init_reports_exact_zeros_without_inventing_numbers() {
+        let report = probe(&config(Activation::Relu, Init::Zeros, 4, 8, 16));
+        let hidden = &report.layers[..4];
+        for l in hidden {
+            assert!(l.delta_zero && l.grad_w_zero && !l.nonfinite, "layer {}", l.layer);
+            assert_eq!((l.delta_rms, l.grad_w_norm, l.grad_b_norm, l.weight_norm), (0.0, 0.0, 0.0, 0.0));
+            // relu(0) = 0 for every unit and example: all units dead.
+            assert_eq!(l.dead, 1.0);
+        }
+        // ∂L/∂a is zero above and below the hidden layers: their gain 0/0 is undefined.
+        assert!(hidden.iter().all(|l| l.local_gain.is_nan()));
+        let readout = &report.layers[4];
+        // The readout still gets the loss gradient, but its input a_4 = 0, so ∂L/∂W = 0 while ∂L/∂b ≠ 0.
+        assert!(!readout.delta_zero && readout.grad_w_zero && readout.grad_b_norm > 0.0);
+        assert_eq!(readout.local_gain, 0.0);
+        assert!(matches!(report.theory, Theory::NotApplicable { .. }));
+    }
+
+    #[test]
+    fn overflow_is_flagged_not_a_panic() {
+        // std 10 at width 64: each linear layer multiplies the scale by 80, so f32 overflows by layer ~20.
+        let cfg = ExperimentConfig { std: 10.0, ..config(Activation::Linear, Init::Normal, 40, 64, 8) };
+        let report = probe(&cfg);
+        assert!(report.layers.iter().any(|l| l.nonfinite));
+        assert!(!report.layers[0].nonfinite || report.layers[0].act_std.is_finite());
+        assert!(!report.loss.is_finite());
+        let json = serde_json::to_string(&report).expect("non-finite values serialize");
+        assert!(json.contains("NaN") || json.contains("inf"));
+    }
+
+    #[test]
+    fn out_of_range_shapes_are_clamped_not_a_panic() {
+        let report = probe(&config(Activation::Relu, Init::KaimingNormal, 0, 0, 0));
+        assert_eq!(report.layers.len(), 2);
+        assert_eq!(report.layers[0].fan_out, 2);
+        let report = probe(&config(Activation::Relu, Init::KaimingNormal, 1, 2, 5000));
+        assert!(report.loss.is_finite());
+    }
+
+    #[test]
+    fn residual_saturation_is_measured_on_phi_not_on_the_skip_sum() {
+        // With skips, a_l = a_{l−1} + tanh(·) grows beyond ±1; saturation is a property of tanh.
+        let cfg = ExperimentConfig { res: true, gain: Some(1.0), ..config(Activation::Tanh, Init::XavierNormal, 20, 32, 64) };
+        let report = probe(&cfg);
+        let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(&cfg));
+        let mut mlp = Mlp::new(&cfg, 2, 2);
+        mlp.forward(&examples.inputs, cfg.batch);
+        let beyond = |v: &[f32]| v.iter().filter(|a| a.abs() > 0.97).count() as f64 / v.len() as f64;
+        let layer = &mlp.layers[19];
+        assert_eq!(report.layers[19].saturated, beyond(&layer.activation_output(cfg.act, cfg.slope)));
+        assert!(beyond(layer.output()) > report.layers[19].saturated + 0.2, "the skip sum would overstate it");
+    }
+
+    #[test]
+    fn saturation_and_death_rules() {
+        assert_eq!(saturated_fraction(Activation::Tanh, &[0.98, -0.98, 0.5, 0.97]), 0.5);
+        assert_eq!(saturated_fraction(Activation::Sigmoid, &[0.01, 0.99, 0.03, 0.97, 0.5]), 0.4);
+        assert_eq!(saturated_fraction(Activation::Relu, &[100.0, 0.0]), 0.0);
+        // Batch of 3, width 2: unit 0 is zero for all three examples, unit 1 is not.
+        assert_eq!(dead_fraction(Activation::Relu, &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0], 2), 0.5);
+        assert_eq!(dead_fraction(Activation::LeakyRelu, &[0.0, 0.0], 2), 0.0);
+    }
 }
