@@ -1,0 +1,244 @@
+//! The experiment's controls. Every input hands its text to `Editor::edit`, which sets the field
+//! through `link::apply`: the form and a shared link are parsed and clamped by one code path.
+
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use gradscope_core::config::{Activation, Dataset, Init};
+use gradscope_core::init::calculate_gain;
+use gradscope_core::link::{self, LinkNote};
+use gradscope_core::ExperimentConfig;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::format::readable;
+
+/// Writes form input into the config. `Copy`, so every control can hold one.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    pub set_config: WriteSignal<ExperimentConfig>,
+    /// What `link::apply` changed in the last edit (clamped, rejected): shown under the controls.
+    pub set_note: WriteSignal<Option<LinkNote>>,
+}
+
+impl Editor {
+    pub fn edit(self, key: &str, text: &str) {
+        let mut note = None;
+        // `update` notifies even when nothing changed, so an input left holding rejected text
+        // is rewritten with the field's actual value.
+        self.set_config.update(|cfg| note = link::apply(cfg, key, text));
+        self.set_note.set(note);
+    }
+}
+
+#[component]
+pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: ReadSignal<Option<LinkNote>>) -> impl IntoView {
+    let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
+    let act = move || config.with(|c| c.act);
+    let init = move || config.with(|c| c.init);
+    let auto_gain = move || config.with(|c| readable(f64::from(calculate_gain(c.act, c.slope))));
+    view! {
+        <form class="controls" aria-label="Experiment settings" on:submit=|ev| ev.prevent_default()>
+            <fieldset>
+                <legend>"Network"</legend>
+                <Slider key="depth" label="Depth (hidden layers)" range=ExperimentConfig::DEPTH
+                    value=field(|c| c.depth.to_string()) editor/>
+                <Slider key="width" label="Width (units per layer)" range=ExperimentConfig::WIDTH
+                    value=field(|c| c.width.to_string()) editor/>
+                <Choice key="act" label="Activation" editor
+                    options=Activation::ALL.iter().map(|a| (a.name(), a.label())).collect()
+                    value=Signal::derive(move || act().name())
+                    about=Signal::derive(move || act().about())/>
+                <NumberField key="slope" label="Negative slope" range=ExperimentConfig::SLOPE editor
+                    value=field(|c| c.slope.to_string())
+                    hidden=Signal::derive(move || !act().uses_slope())/>
+                <Switch key="bn" label="Batch norm after each hidden layer" value=Signal::derive(move || config.with(|c| c.bn)) editor/>
+                <Switch key="res" label="Residual (skip) connections" value=Signal::derive(move || config.with(|c| c.res)) editor/>
+            </fieldset>
+            <fieldset>
+                <legend>"Initialization"</legend>
+                <Choice key="init" label="Weights (torch.nn.init)" editor
+                    options=Init::ALL.iter().map(|i| (i.name(), i.label())).collect()
+                    value=Signal::derive(move || init().name())
+                    about=Signal::derive(move || init().about())/>
+                <NumberField key="gain" label="Gain" range=ExperimentConfig::GAIN editor
+                    value=field(|c| c.gain.map(|g| g.to_string()).unwrap_or_default())
+                    // An empty gain field means PyTorch's default; say what that default is.
+                    placeholder=Signal::derive(move || format!("auto: {}", auto_gain()))
+                    when_empty="auto"
+                    hidden=Signal::derive(move || !init().uses_gain())/>
+                <NumberField key="std" label="Standard deviation" range=ExperimentConfig::STD editor
+                    value=field(|c| c.std.to_string())
+                    hidden=Signal::derive(move || !init().uses_std())/>
+                <NumberField key="bound" label="Bound (±)" range=ExperimentConfig::BOUND editor
+                    value=field(|c| c.bound.to_string())
+                    hidden=Signal::derive(move || !init().uses_bound())/>
+            </fieldset>
+            <fieldset>
+                <legend>"Data"</legend>
+                <Choice key="data" label="Dataset" editor
+                    options=Dataset::ALL.iter().map(|d| (d.name(), d.label())).collect()
+                    value=Signal::derive(move || config.with(|c| c.data.name()))
+                    about=Signal::derive(move || config.with(|c| c.data.about()))/>
+                <Slider key="batch" label="Batch size" range=ExperimentConfig::BATCH
+                    value=field(|c| c.batch.to_string()) editor/>
+                <div class="seed-row">
+                    <NumberField key="seed" label="Seed" range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
+                    <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
+                        "New seed"
+                    </button>
+                </div>
+            </fieldset>
+            <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| n.message.clone()))}</p>
+            <CopyLink/>
+        </form>
+    }
+}
+
+/// A short seed: easy to read aloud, and plenty of distinct experiments.
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 1e6) as u64
+}
+
+/// `min`/`max` attributes for a range.
+fn bounds<T: Display>(range: &RangeInclusive<T>) -> (String, String) {
+    (range.start().to_string(), range.end().to_string())
+}
+
+#[component]
+fn Slider(
+    key: &'static str,
+    label: &'static str,
+    range: RangeInclusive<usize>,
+    value: Signal<String>,
+    editor: Editor,
+) -> impl IntoView {
+    let (min, max) = bounds(&range);
+    view! {
+        <div class="field slider">
+            <label for=key>{label}</label>
+            <div class="slider-row">
+                <input type="range" id=key name=key min=min max=max step="1"
+                    prop:value=move || value.get()
+                    on:input=move |ev| editor.edit(key, &event_target_value(&ev))/>
+                <output id=format!("{key}-value") for=key>{move || value.get()}</output>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Choice(
+    key: &'static str,
+    label: &'static str,
+    /// (canonical name, human label) in display order.
+    options: Vec<(&'static str, &'static str)>,
+    value: Signal<&'static str>,
+    /// One sentence about the selected option.
+    about: Signal<&'static str>,
+    editor: Editor,
+) -> impl IntoView {
+    let about_id = format!("{key}-about");
+    view! {
+        <div class="field">
+            <label for=key>{label}</label>
+            <select id=key name=key aria-describedby=about_id.clone()
+                on:change=move |ev| editor.edit(key, &event_target_value(&ev))>
+                {options.into_iter().map(|(name, text)| view! {
+                    // A property, not the attribute: the attribute stops mattering once the user has chosen.
+                    <option value=name prop:selected=move || value.get() == name>{text}</option>
+                }).collect_view()}
+            </select>
+            <p class="hint" id=about_id>{about}</p>
+        </div>
+    }
+}
+
+#[component]
+fn NumberField<T: Display>(
+    key: &'static str,
+    label: &'static str,
+    range: RangeInclusive<T>,
+    value: Signal<String>,
+    editor: Editor,
+    #[prop(optional)] placeholder: Signal<String>,
+    /// What an emptied field means (gain: "auto"); without it, emptying is rejected and undone.
+    #[prop(optional)]
+    when_empty: Option<&'static str>,
+    #[prop(optional)] hidden: Signal<bool>,
+) -> impl IntoView {
+    let (min, max) = bounds(&range);
+    view! {
+        <div class="field" hidden=move || hidden.get()>
+            <label for=key>{label}</label>
+            // `change`, not `input`: clamping half-typed text ("0." on the way to "0.05") would fight the typist.
+            <input type="number" id=key name=key min=min max=max step="any"
+                prop:value=move || value.get()
+                placeholder=move || placeholder.get()
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    editor.edit(key, if text.trim().is_empty() { when_empty.unwrap_or("") } else { &text });
+                }/>
+        </div>
+    }
+}
+
+#[component]
+fn Switch(key: &'static str, label: &'static str, value: Signal<bool>, editor: Editor) -> impl IntoView {
+    view! {
+        <div class="field switch">
+            <input type="checkbox" id=key name=key
+                prop:checked=move || value.get()
+                on:change=move |ev| editor.edit(key, if event_target_checked(&ev) { "1" } else { "0" })/>
+            <label for=key>{label}</label>
+        </div>
+    }
+}
+
+/// How long "Link copied" stays before the button is plain again.
+const COPIED_FOR: Duration = Duration::from_secs(3);
+
+/// Copies the page's address, which always encodes the current experiment.
+#[component]
+fn CopyLink() -> impl IntoView {
+    // `None`: nothing to say; `Some(Ok)`: copied; `Some(Err(url))`: the clipboard refused, so
+    // the link is shown for copying by hand.
+    let (outcome, set_outcome) = signal(None::<Result<(), String>>);
+    let copy = move |_| {
+        let url = window().location().href().unwrap_or_default();
+        let Some(clipboard) = clipboard() else {
+            return set_outcome.set(Some(Err(url)));
+        };
+        leptos::task::spawn_local(async move {
+            let copied = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&url)).await;
+            let copied = copied.is_ok();
+            set_outcome.set(Some(if copied { Ok(()) } else { Err(url) }));
+            if copied {
+                set_timeout(move || set_outcome.set(None), COPIED_FOR);
+            }
+        });
+    };
+    view! {
+        <div class="share">
+            <button type="button" id="copy-link" on:click=copy>"Copy link"</button>
+            <span id="copy-status" role="status">
+                {move || match outcome.get() {
+                    None => ().into_any(),
+                    Some(Ok(())) => "Link copied.".into_any(),
+                    Some(Err(url)) => view! {
+                        <label>"Copy this link: " <input type="text" readonly=true value=url
+                            on:focus={|ev| event_target::<web_sys::HtmlInputElement>(&ev).select()}/></label>
+                    }.into_any(),
+                }}
+            </span>
+        </div>
+    }
+}
+
+/// The async clipboard, absent outside secure contexts (e.g. a page served over plain http
+/// from another machine).
+fn clipboard() -> Option<web_sys::Clipboard> {
+    let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok()?;
+    (!clipboard.is_undefined()).then(|| clipboard.unchecked_into())
+}

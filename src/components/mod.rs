@@ -1,0 +1,5 @@
+//! The page's parts. `App` (in `crate::app`) owns the state and hands each part the signals it needs.
+
+pub mod controls;
+pub mod notices;
+pub mod results;
