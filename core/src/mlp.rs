@@ -125,9 +125,10 @@ impl BatchNorm {
     }
 }
 
-/// z = BN(h) (or h without BN) for entry h of `unit`: what φ is applied to.
-fn activation_input(bn: Option<&BatchNorm>, h: f32, unit: usize) -> f32 {
-    bn.map_or(h, |bn| bn.output(h, unit))
+/// z = BN(h) (or h without BN) for every entry of the [batch, width] pre-activation, in order:
+/// what φ is applied to.
+fn activation_inputs<'a>(pre: &'a [f32], bn: Option<&'a BatchNorm>, width: usize) -> impl Iterator<Item = f32> + 'a {
+    pre.chunks_exact(width).flat_map(move |row| row.iter().enumerate().map(move |(unit, &h)| bn.map_or(h, |bn| bn.output(h, unit))))
 }
 
 /// Sums down each column of a row-major [rows, width] matrix, in f64, in row order.
@@ -176,8 +177,7 @@ impl Layer {
         if !self.residual {
             return Cow::Borrowed(&self.out);
         }
-        let width = self.fan_out;
-        Cow::Owned(self.pre.iter().enumerate().map(|(idx, &h)| act.f(activation_input(self.bn.as_ref(), h, idx % width), slope)).collect())
+        Cow::Owned(activation_inputs(&self.pre, self.bn.as_ref(), self.fan_out).map(|z| act.f(z, slope)).collect())
     }
 
     /// This layer's parameters: weight, bias, then BN's γ and β if present.
@@ -320,10 +320,12 @@ impl Mlp {
             if let Some(bn) = &mut layer.bn {
                 bn.fit(&layer.pre, width, &mut self.sums);
             }
-            for (idx, (a, &h)) in layer.out.iter_mut().zip(&layer.pre).enumerate() {
-                *a = act.f(activation_input(layer.bn.as_ref(), h, idx % width), slope);
-                if layer.residual {
-                    *a += layer_in[idx];
+            for (a, z) in layer.out.iter_mut().zip(activation_inputs(&layer.pre, layer.bn.as_ref(), width)) {
+                *a = act.f(z, slope);
+            }
+            if layer.residual {
+                for (a, x) in layer.out.iter_mut().zip(layer_in) {
+                    *a += x;
                 }
             }
         }
@@ -352,12 +354,12 @@ impl Mlp {
                 // Without a skip, a = φ(z) exactly, so φ′ can come from a where that is cheaper
                 // (bit-identical to φ′(z), see `df_from_output`).
                 let output_is_phi = !layer.residual;
-                for (idx, d) in self.delta.iter_mut().enumerate() {
-                    let slope_at = match act.df_from_output(layer.out[idx]) {
+                let phi_inputs = activation_inputs(&layer.pre, layer.bn.as_ref(), width);
+                for ((d, &a), z) in self.delta.iter_mut().zip(&layer.out).zip(phi_inputs) {
+                    *d *= match act.df_from_output(a) {
                         Some(df) if output_is_phi => df,
-                        _ => act.df(activation_input(layer.bn.as_ref(), layer.pre[idx], idx % width), slope),
+                        _ => act.df(z, slope),
                     };
-                    *d *= slope_at;
                 }
                 if let Some(bn) = &mut layer.bn {
                     bn.backward(&layer.pre, &mut self.delta, width, &mut self.sums);
