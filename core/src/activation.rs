@@ -254,24 +254,25 @@ mod tests {
         (Activation::Softplus, 25.0, 25.0, 1.0),
     ];
 
-    #[test]
-    fn forward_matches_reference_values() {
-        for &(act, x, fx, _) in CASES {
-            let got64 = act.f(x, SLOPE);
-            assert!(close(got64, fx, 1e-14), "{act:?} f64 f({x}) = {got64}, want {fx}");
-            let got32 = act.f(x as f32, SLOPE as f32) as f64;
-            assert!(close(got32, fx, 1e-6), "{act:?} f32 f({x}) = {got32}, want {fx}");
+    /// Compares `eval` in f64 (to `rel64`) and f32 (to `rel32`) with the reference `want(case)`.
+    fn assert_matches_reference(name: &str, eval64: fn(Activation, f64) -> f64, eval32: fn(Activation, f32) -> f32, want: fn(&(Activation, f64, f64, f64)) -> f64, rel64: f64, rel32: f64) {
+        for case in CASES {
+            let (act, x, expected) = (case.0, case.1, want(case));
+            let got64 = eval64(act, x);
+            assert!(close(got64, expected, rel64), "{act:?} f64 {name}({x}) = {got64}, want {expected}");
+            let got32 = f64::from(eval32(act, x as f32));
+            assert!(close(got32, expected, rel32), "{act:?} f32 {name}({x}) = {got32}, want {expected}");
         }
     }
 
     #[test]
+    fn forward_matches_reference_values() {
+        assert_matches_reference("f", |a, x| a.f(x, SLOPE), |a, x| a.f(x, SLOPE as f32), |c| c.2, 1e-14, 1e-6);
+    }
+
+    #[test]
     fn gradient_matches_reference_values() {
-        for &(act, x, _, dfx) in CASES {
-            let got64 = act.df(x, SLOPE);
-            assert!(close(got64, dfx, 1e-13), "{act:?} f64 df({x}) = {got64}, want {dfx}");
-            let got32 = act.df(x as f32, SLOPE as f32) as f64;
-            assert!(close(got32, dfx, 2e-6), "{act:?} f32 df({x}) = {got32}, want {dfx}");
-        }
+        assert_matches_reference("df", |a, x| a.df(x, SLOPE), |a, x| a.df(x, SLOPE as f32), |c| c.3, 1e-13, 2e-6);
     }
 
     #[test]
