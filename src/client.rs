@@ -35,6 +35,9 @@ pub struct Exchange {
     waiting: Option<Request>,
     /// The config of the newest probe, re-sent to a replacement worker.
     current: Option<ExperimentConfig>,
+    /// Whether the current worker has answered a probe. One that dies before its first answer
+    /// (it could not load, or it crashes on the current config) would only die again.
+    answered: bool,
 }
 
 impl Exchange {
@@ -62,7 +65,9 @@ impl Exchange {
         self.waiting.take()
     }
 
-    pub fn is_newest(&self, generation: u64) -> bool {
+    /// An answer arrived: returns whether it is the newest, the only one worth showing.
+    pub fn answer(&mut self, generation: u64) -> bool {
+        self.answered = true;
         generation == self.newest
     }
 
@@ -70,12 +75,17 @@ impl Exchange {
         self.newest
     }
 
-    /// A new worker replaces a dead one: re-issue the current config for it.
-    pub fn restart(&mut self) {
+    /// The worker died: the current config is re-issued for the next one. Returns whether to
+    /// start that one now: only if the dead one had answered, so a config that crashes every
+    /// worker, or a worker that cannot load, does not respawn forever.
+    pub fn died(&mut self) -> bool {
+        let replace = self.answered;
         self.ready = false;
+        self.answered = false;
         if let Some(config) = self.current.take() {
             self.probe(config);
         }
+        replace
     }
 }
 
@@ -85,7 +95,7 @@ struct Running {
     /// Distinguishes this worker's events from those of one it replaced.
     instance: u64,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Drop for Running {
@@ -123,12 +133,18 @@ impl ProbeWorker {
         ProbeWorker { inner }
     }
 
-    /// Asks for a probe of `config`; returns its generation.
+    /// Asks for a probe of `config`; returns its generation. Starts a worker if the last one
+    /// died without a replacement: a new config deserves a new try.
     pub fn probe(&self, config: ExperimentConfig) -> u64 {
-        let mut inner = self.inner.borrow_mut();
-        let request = inner.exchange.probe(config);
-        let generation = inner.exchange.newest();
-        post(&inner, request);
+        let (generation, idle) = {
+            let mut inner = self.inner.borrow_mut();
+            let request = inner.exchange.probe(config);
+            post(&inner, request);
+            (inner.exchange.newest(), inner.running.is_none())
+        };
+        if idle {
+            start(&self.inner);
+        }
         generation
     }
 
@@ -167,9 +183,13 @@ fn start(shared: &Rc<RefCell<Inner>>) {
         receive(&weak, instance, bridge::decode(&text));
     });
     let weak = Rc::downgrade(shared);
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        // Backstop for deaths the panic hook could not report (e.g. the wasm failed to load).
-        let message = format!("the worker stopped with an error: {}", event.message());
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        // Backstop for deaths the panic hook could not report. A script that failed to load
+        // gets a plain `Event`, an exception thrown inside the worker an `ErrorEvent`.
+        let message = match event.dyn_ref::<ErrorEvent>() {
+            Some(error) => format!("the worker stopped with an error: {}", error.message()),
+            None => "the worker's script could not be loaded".to_owned(),
+        };
         receive(&weak, instance, Ok(Response::Panic { message }));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -194,7 +214,7 @@ fn receive(weak: &Weak<RefCell<Inner>>, instance: u64, response: Result<Response
                 Some(Event::Failed { message: bridge::protocol_mismatch(PROTOCOL, protocol) })
             }
             Ok(Response::Probe { generation, report }) => {
-                inner.exchange.is_newest(generation).then_some(Event::Report { generation, report })
+                inner.exchange.answer(generation).then_some(Event::Report { generation, report })
             }
             Ok(Response::Error { message, .. }) => Some(Event::Failed { message }),
             Err(message) => Some(Event::Failed { message: format!("the worker sent an {message}") }),
@@ -202,8 +222,16 @@ fn receive(weak: &Weak<RefCell<Inner>>, instance: u64, response: Result<Response
                 // Dropping `Running` terminates the dead worker. Its handler may be the one
                 // running now, which wasm-bindgen allows: the closure is freed when it returns.
                 inner.running = None;
-                inner.exchange.restart();
-                Some(Event::Restarted { what_happened: message, generation: inner.exchange.newest() })
+                Some(if inner.exchange.died() {
+                    Event::Restarted { what_happened: message, generation: inner.exchange.newest() }
+                } else {
+                    Event::Failed {
+                        message: format!(
+                            "{message}. It failed before giving any answer, so it would fail again: \
+                             change a setting to try once more."
+                        ),
+                    }
+                })
             }
         };
         (event, Rc::clone(&inner.on_event))
@@ -251,26 +279,45 @@ mod tests {
     }
 
     #[test]
-    fn only_the_newest_generation_is_current() {
+    fn only_the_newest_generation_is_shown() {
         let mut exchange = Exchange::default();
         exchange.ready();
         let first = exchange.probe(config(3)).unwrap().generation;
         let second = exchange.probe(config(5)).unwrap().generation;
         assert!(second > first);
-        assert!(!exchange.is_newest(first));
-        assert!(exchange.is_newest(second));
+        assert!(!exchange.answer(first));
+        assert!(exchange.answer(second));
         assert_eq!(exchange.crash().map(|r| r.kind), Some(RequestKind::Crash));
     }
 
     #[test]
-    fn a_restart_resends_the_current_config_once_the_new_worker_is_ready() {
+    fn a_worker_that_had_answered_is_replaced_and_gets_the_current_config() {
         let mut exchange = Exchange::default();
         exchange.ready();
         let before = exchange.probe(config(7)).unwrap().generation;
-        exchange.restart();
-        assert!(!exchange.is_newest(before), "answers from the dead worker are stale");
+        exchange.answer(before);
+        assert!(exchange.died(), "replace a worker that was working");
+        assert_eq!(exchange.crash(), None, "the replacement is not ready yet");
         let resent = exchange.ready().expect("current config re-sent");
         assert_eq!(probed_config(&resent).depth, 7);
-        assert!(exchange.is_newest(resent.generation));
+        assert!(resent.generation > before, "answers from the dead worker are stale");
+        assert!(exchange.answer(resent.generation));
+    }
+
+    #[test]
+    fn a_worker_that_dies_before_answering_is_not_replaced_in_a_loop() {
+        let mut exchange = Exchange::default();
+        exchange.probe(config(7));
+        assert!(!exchange.died(), "it never loaded: another would not either");
+        exchange.ready();
+        let first = exchange.probe(config(8)).unwrap().generation;
+        exchange.answer(first);
+        exchange.probe(config(9));
+        assert!(exchange.died(), "it worked before this config");
+        let resent = exchange.ready().unwrap();
+        assert_eq!(probed_config(&resent).depth, 9);
+        assert!(!exchange.died(), "the same config crashed the replacement too");
+        let retry = exchange.ready().expect("kept for the next worker");
+        assert_eq!(probed_config(&retry).depth, 9);
     }
 }

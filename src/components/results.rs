@@ -47,6 +47,9 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
         <div id="plot-area" node_ref=area>
             <canvas id="plot" node_ref=canvas role="img"
                 aria-label="Gradient norm of every layer against depth, on a log scale, with the theory's prediction. The table below lists the same numbers."/>
+            <Show when=move || shown.with(Option::is_none)>
+                <p class="plot-status">"Computing the gradients…"</p>
+            </Show>
             <Show when=move || failure.with(Option::is_some)>
                 <p class="plot-error" role="alert">"The plot could not be drawn: "{move || failure.get()}</p>
             </Show>
@@ -115,7 +118,7 @@ pub fn ProbeTable(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="probe-table-caption">
             <table id="probe-table">
                 <caption id="probe-table-caption">
-                    "Layer by layer, at initialization, on one batch"
+                    "Per layer, at initialization, on one batch"
                     {move || shown.with(|s| s.as_ref().map(|s| view! {
                         " (loss " <span data-field="loss" data-value=format::exact(s.report.loss)>{format::readable(s.report.loss)}</span> ")"
                     }))}
