@@ -8,6 +8,9 @@
 //! The weights are PyTorch's stacked `weight_ih_l0` [gates·H, I] etc.; gate k's block is rows
 //! k·H..(k+1)·H, which is how the test splits them, so the gate order is checked too.
 
+// The expected values are the script's output verbatim (17 significant digits).
+#![allow(clippy::excessive_precision)]
+
 use gradscope_core::activation::Activation;
 use gradscope_core::recurrent::{Batch, Gate, InitialState, Model, Params, RecurrentNet, Shape, Targets};
 

@@ -197,7 +197,7 @@ impl RecurrentNet {
     /// If `inputs` or `initial` do not fit the shape (a bug in the caller).
     pub fn forward(&mut self, inputs: &[f32], batch: usize, initial: Option<&InitialState>) {
         let Shape { model, n_inputs, hidden, .. } = self.shape;
-        assert!(batch > 0 && inputs.len() % (batch * n_inputs) == 0, "inputs are not [steps, {batch}, {n_inputs}]");
+        assert!(batch > 0 && inputs.len().is_multiple_of(batch * n_inputs), "inputs are not [steps, {batch}, {n_inputs}]");
         let steps = inputs.len() / (batch * n_inputs);
         let bh = batch * hidden;
         let n_gates = model.gates().len();

@@ -192,7 +192,7 @@ mod tests {
     fn singular_value_of_a_random_matrix_lies_between_its_row_norms_and_frobenius() {
         let w = WeightInit { init: Init::Normal, gain: 1.0, std: 0.1, bound: 0.0 }.sample(64, 64, &mut Rng::new(2, Stream::Weights));
         let sigma = largest_singular_value(&w, 64, 64);
-        let rows = w.chunks_exact(64).map(|r| crate::clip::l2_norm(r)).fold(0.0, f64::max);
+        let rows = w.chunks_exact(64).map(crate::clip::l2_norm).fold(0.0, f64::max);
         assert!(rows <= sigma && sigma <= crate::clip::l2_norm(&w), "{rows} ≤ {sigma}");
         // Random N(0, s²) n×n matrices have σ_max ≈ 2s√n = 1.6 (Marchenko–Pastur edge).
         assert!((sigma - 1.6).abs() < 0.2, "{sigma}");

@@ -9,12 +9,21 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clip::ClipConfig;
-use crate::optim::{Optimizer, OptimizerConfig};
+use crate::optim::{Optimizer, OptimizerConfig, OptimizerKind};
 use crate::rng::{Rng, Stream};
 
 use super::net::RecurrentNet;
 use super::probe::{probe_batch, TimeProbe};
 use super::RecurrentConfig;
+
+/// The recurrent lab's training defaults: Adam at lr 1e-2 (ten times PyTorch's default, which
+/// needs about twice the steps on the adding problem) with clip_grad_norm_ at 1.
+pub fn default_optimizer() -> OptimizerConfig {
+    OptimizerConfig { lr: 1e-2, ..OptimizerConfig::for_kind(OptimizerKind::Adam) }
+}
+
+/// See `default_optimizer`.
+pub const DEFAULT_CLIP: ClipConfig = ClipConfig::Norm(1.0);
 
 /// What a chunk of training steps did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -158,7 +167,6 @@ impl Trainer {
 mod tests {
     use super::*;
     use crate::activation::Activation;
-    use crate::optim::OptimizerKind;
     use crate::recurrent::{Model, RecurrentInit, Task};
 
     fn adam(lr: f32) -> OptimizerConfig {
@@ -216,6 +224,38 @@ mod tests {
         assert!(!snapshot.probe.unwrap().loss.is_finite());
         assert_eq!(bits(&trainer.net().params), before, "no update from a non-finite gradient");
         assert_eq!(trainer.run(3).step, 1, "stays stopped");
+    }
+
+    /// The recurrent lab's default example (slow: run with
+    /// `cargo test -p gradscope-core --release --lib -- --ignored adding_problem`).
+    ///
+    /// On the adding problem at the default T = 50 (hidden 64, batch 32, seed 1) with the lab's
+    /// defaults (Adam lr 1e-2, clip_grad_norm 1), the plain RNN stays at the baseline MSE 1/6
+    /// while LSTM and GRU solve the task. This test measured, after 1000 steps, evaluation MSE
+    /// (1024 held-out sequences) RNN 0.1615, LSTM 0.0012, GRU 0.0002.
+    ///
+    /// Longer runs (evaluation on 512 sequences every 250 steps): with lr 1e-2 the LSTM leaves
+    /// the baseline between steps 500 and 1000 (seeds 1–3), the GRU before step 250, and the RNN
+    /// is still at 0.16–0.19 after 10 000 steps. With Adam's default lr 1e-3 everything is
+    /// slower and the RNN is not hopeless, only far behind: the GRU learns from step ~1000, the
+    /// LSTM from ~1500 (0.0039 at 3000), the RNN from ~6500 (0.0076 at 10 000). At T = 30 the RNN
+    /// starts at ~3000 steps with lr 1e-3.
+    #[test]
+    #[ignore = "slow experiment: 3 × 1000 training steps at T = 50; run in release"]
+    fn adding_problem_leaves_the_rnn_at_the_baseline_while_lstm_and_gru_learn() {
+        let baseline = Task::Adding.baseline_loss();
+        for &model in Model::ALL {
+            let cfg = RecurrentConfig { model, ..RecurrentConfig::default() };
+            let mut trainer = Trainer::new(&cfg, default_optimizer(), DEFAULT_CLIP).unwrap();
+            let snapshot = trainer.run(1000);
+            let mse = trainer.evaluate(1024);
+            println!("{model}: mean training MSE {:.4} over the 1000 steps, evaluation MSE {mse:.4} after them", snapshot.mean_loss);
+            if model == Model::Rnn {
+                assert!(mse > 0.8 * baseline, "the RNN learned: {mse}");
+            } else {
+                assert!(mse < 0.1 * baseline, "{model} did not learn: {mse}");
+            }
+        }
     }
 
     #[test]
