@@ -6,6 +6,7 @@
 //! parameter of every gate, the readout, the inputs and the initial state.
 
 use crate::activation::Activation;
+use crate::clip::l2_norm;
 use crate::rng::{Rng, Stream};
 
 use super::net::{InitialState, RecurrentNet};
@@ -235,6 +236,13 @@ fn every_cell_matches_finite_differences_over_five_steps() {
     }
 }
 
+/// (h_t, c_t) of `net`'s last forward pass, as the initial state of a run continuing from there.
+fn state_after(net: &RecurrentNet, t: usize) -> InitialState {
+    let block = net.batch() * net.shape().hidden;
+    let at = |states: &[f32]| states.get(t * block..(t + 1) * block).map_or_else(Vec::new, <[f32]>::to_vec);
+    InitialState { h: at(net.hidden_states()), c: at(net.cell_states()) }
+}
+
 /// Truncated BPTT (k = 3 over T = 7 steps, a loss at every step) must equal the sum of full
 /// BPTT over the chunks [4, 7), [1, 4), [0, 1), each started from the state the full forward
 /// pass reached there (held constant), each loss weighted by its share of the mean.
@@ -252,10 +260,8 @@ fn truncated_bptt_is_full_bptt_of_each_chunk_from_its_detached_state() {
 
         let mut summed = Params::zeros(shape);
         let mut grad_h_norm = vec![0.0; steps];
-        let bh = batch * shape.hidden;
         for (start, end) in [(4, 7), (1, 4), (0, 1)] {
-            let state_at = |states: &[f32]| if states.is_empty() { Vec::new() } else { states[start * bh..(start + 1) * bh].to_vec() };
-            let chunk_initial = InitialState { h: state_at(truncated.hidden_states()), c: state_at(truncated.cell_states()) };
+            let chunk_initial = state_after(&truncated, start);
             let chunk = Batch {
                 size: batch,
                 steps: end - start,
@@ -322,21 +328,19 @@ fn reported_state_gradient_norms_are_the_gradients_of_the_remaining_sequence() {
         whole.loss_and_grads(&Batch { size: batch, steps, inputs: inputs.clone(), output_steps: 1, targets: targets.clone() }, Some(&initial), 0);
         let bh = batch * shape.hidden;
         for t in 1..steps {
-            let state = |states: &[f32]| if states.is_empty() { Vec::new() } else { states[t * bh..(t + 1) * bh].to_vec() };
-            let from_t = InitialState { h: state(whole.hidden_states()), c: state(whole.cell_states()) };
+            let from_t = state_after(&whole, t);
             let rest = Batch { size: batch, steps: steps - t, inputs: inputs[t * batch * 2..].to_vec(), output_steps: 1, targets: targets.clone() };
             let mut suffix = RecurrentNet::with_params(shape, Activation::Tanh, params.clone());
             suffix.loss_and_grads(&rest, Some(&from_t), 0);
             let grad = suffix.initial_grad();
-            let norm = |g: &[f32]| g.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt();
-            let want_h = norm(&grad.h);
+            let want_h = l2_norm(&grad.h);
             assert!((whole.grad_h_norms()[t - 1] - want_h).abs() <= 1e-5 * want_h, "{model} ‖∂L/∂h_{t}‖");
             if model == Model::Lstm {
                 // The suffix takes h_t and c_t as independent inputs; in the whole sequence c_t
                 // also reaches the loss through h_t = o_t ⊙ tanh(c_t).
                 let o = &whole.gate_values(3)[(t - 1) * bh..t * bh];
                 let total: Vec<f32> = (0..bh).map(|j| grad.c[j] + grad.h[j] * o[j] * (1.0 - libm::tanhf(from_t.c[j]).powi(2))).collect();
-                let want_c = norm(&total);
+                let want_c = l2_norm(&total);
                 assert!((whole.grad_c_norms()[t - 1] - want_c).abs() <= 1e-5 * want_c, "{model} ‖∂L/∂c_{t}‖");
             }
         }
