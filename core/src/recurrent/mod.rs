@@ -247,7 +247,7 @@ impl RecurrentConfig {
         if let Some(gain) = self.gain {
             check_range("gain", gain, &Self::GAIN)?;
         }
-        if !Self::NONLINEARITIES.contains(&self.nonlinearity) {
+        if self.model == Model::Rnn && !Self::NONLINEARITIES.contains(&self.nonlinearity) {
             return Err(format!("the RNN nonlinearity must be tanh or relu, got {}", self.nonlinearity));
         }
         Ok(())
@@ -344,7 +344,13 @@ mod tests {
         assert!(bad(|c| c.tbptt = 5000).starts_with("tbptt"));
         assert!(bad(|c| c.fbias = f32::NAN).starts_with("fbias"));
         assert!(bad(|c| c.gain = Some(-1.0)).starts_with("gain"));
-        assert!(bad(|c| c.nonlinearity = Activation::Sigmoid).contains("tanh or relu"));
+        assert!(bad(|c| {
+            c.model = Model::Rnn;
+            c.nonlinearity = Activation::Sigmoid;
+        })
+        .contains("tanh or relu"));
+        let lstm_ignores_it = RecurrentConfig { model: Model::Lstm, nonlinearity: Activation::Sigmoid, ..RecurrentConfig::default() };
+        assert_eq!(lstm_ignores_it.validate(), Ok(()));
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl TimeProbe {
             }
             means
         });
-        let grad_norm = net.grads.tensors().iter().map(|t| crate::clip::l2_norm(t).powi(2)).sum::<f64>().sqrt();
+        let grad_norm = net.grads.tensors().iter().map(|t| crate::clip::l2_norm(t)).map(|n| n * n).sum::<f64>().sqrt();
         let rnn = shape.model == Model::Rnn;
         TimeProbe {
             model: shape.model,
