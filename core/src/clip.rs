@@ -13,6 +13,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{named_enum, normalize_name, UnknownName};
+use crate::norm::sum_of_squares;
+
+/// ‖x‖₂ in f64, summed in index order: `norm::frobenius`, under the name the recurrent module
+/// imports it by.
+pub use crate::norm::frobenius as l2_norm;
 
 /// What a clipping call did.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,15 +27,6 @@ pub struct ClipReport {
     pub total_norm: f64,
     /// Whether any gradient entry was changed.
     pub clipped: bool,
-}
-
-/// ‖x‖₂ in f64, summed in index order.
-pub fn l2_norm(values: &[f32]) -> f64 {
-    sum_of_squares(values).sqrt()
-}
-
-fn sum_of_squares(values: &[f32]) -> f64 {
-    values.iter().map(|&x| f64::from(x) * f64::from(x)).sum()
 }
 
 /// The L2 norm of all gradients together, as if concatenated into one vector.

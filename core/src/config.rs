@@ -12,6 +12,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clip::{ClipConfig, ClipMethod};
+use crate::optim::{OptimizerConfig, OptimizerKind};
+
 /// Link format version written as `v=`.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -40,6 +43,20 @@ pub struct ExperimentConfig {
     pub bn: bool,
     /// Identity skip connection around each hidden block whose input and output widths match.
     pub res: bool,
+    // Training (issue 4). The probe ignores these; the trainer reads them through
+    // `optimizer()` and `clipping()`.
+    /// Optimizer (`torch.optim` update rule).
+    pub opt: OptimizerKind,
+    /// Learning rate; setting `opt` resets it to that optimizer's default.
+    pub lr: f32,
+    /// Momentum μ of `momentum`/`nesterov` (unused by the other optimizers).
+    pub mom: f32,
+    /// Weight decay λ (L2 term in the gradient; decoupled for `adamw`).
+    pub wd: f32,
+    /// Gradient clipping before each step.
+    pub clip: ClipMethod,
+    /// Clipping threshold: max_norm τ for `norm`, clip_value v for `value`; kept while `clip` is off.
+    pub clipv: f32,
 }
 
 /// Valid ranges (inclusive). The link decoder clamps to them; the UI's sliders span them.
@@ -51,12 +68,59 @@ impl ExperimentConfig {
     pub const STD: RangeInclusive<f32> = 0.0..=10.0;
     pub const BOUND: RangeInclusive<f32> = 0.0..=10.0;
     pub const GAIN: RangeInclusive<f32> = 0.0..=10.0;
+    pub const LR: RangeInclusive<f32> = OptimizerConfig::LR;
+    pub const MOM: RangeInclusive<f32> = OptimizerConfig::MOMENTUM;
+    pub const WD: RangeInclusive<f32> = OptimizerConfig::WEIGHT_DECAY;
+    pub const CLIPV: RangeInclusive<f32> = ClipConfig::THRESHOLD;
+
+    /// The optimizer settings `opt`, `lr`, `mom`, `wd` describe.
+    pub fn optimizer(&self) -> OptimizerConfig {
+        OptimizerConfig { kind: self.opt, lr: self.lr, momentum: self.mom, weight_decay: self.wd }
+    }
+
+    /// The clipping `clip` and `clipv` describe, or why `clipv` is unusable.
+    pub fn clipping(&self) -> Result<ClipConfig, String> {
+        ClipConfig::new(self.clip, self.clipv)
+    }
+
+    /// Stores `optimizer` in `opt`, `lr`, `mom`, `wd`.
+    pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) {
+        (self.opt, self.lr, self.mom, self.wd) = (optimizer.kind, optimizer.lr, optimizer.momentum, optimizer.weight_decay);
+    }
+
+    /// Stores `clip` in `clip` and, unless it is off, `clipv` (off keeps the last threshold).
+    pub fn set_clipping(&mut self, clip: ClipConfig) {
+        self.clip = clip.method();
+        if let Some(threshold) = clip.threshold() {
+            self.clipv = threshold;
+        }
+    }
+
+    /// Resets `lr`, `mom` and `wd` to the defaults of the optimizer `opt` (what choosing an
+    /// optimizer does, in a link and in the form): e.g. sgd's lr 0.1 rather than adam's 1e-3.
+    pub fn use_optimizer_defaults(&mut self) {
+        self.set_optimizer(OptimizerConfig::for_kind(self.opt));
+    }
+
+    /// The same experiment with batch, depth and width clamped into their ranges (what the
+    /// probe and the trainer run when handed an out-of-range config).
+    pub fn with_clamped_shape(&self) -> ExperimentConfig {
+        ExperimentConfig {
+            batch: self.batch.clamp(*Self::BATCH.start(), *Self::BATCH.end()),
+            depth: self.depth.clamp(*Self::DEPTH.start(), *Self::DEPTH.end()),
+            width: self.width.clamp(*Self::WIDTH.start(), *Self::WIDTH.end()),
+            ..self.clone()
+        }
+    }
 }
 
 /// The first screen tells a story: a deep sigmoid net with small normal init, whose gradient
 /// vanishes towards the input. The page then invites switching to ReLU with Kaiming init.
+/// Training defaults to Adam at PyTorch's lr 1e-3 without clipping: Adam's per-parameter step
+/// does not shrink with the vanishing gradient, so even this network learns (slowly).
 impl Default for ExperimentConfig {
     fn default() -> Self {
+        let optimizer = OptimizerConfig::default();
         ExperimentConfig {
             seed: 1,
             data: Dataset::Spiral,
@@ -71,6 +135,12 @@ impl Default for ExperimentConfig {
             gain: None,
             bn: false,
             res: false,
+            opt: optimizer.kind,
+            lr: optimizer.lr,
+            mom: optimizer.momentum,
+            wd: optimizer.weight_decay,
+            clip: ClipMethod::None,
+            clipv: ClipConfig::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -106,7 +176,8 @@ pub enum Init {
     LecunNormal,
 }
 
-/// Generated datasets (TensorFlow Playground's 2-D classification sets).
+/// Generated datasets: TensorFlow Playground's 2-D two-class sets (softmax cross-entropy) and a
+/// 1-D regression set (mean squared error). Each dataset has one loss, so no link key picks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dataset {
@@ -114,6 +185,7 @@ pub enum Dataset {
     Circle,
     Xor,
     Gauss,
+    Sine,
 }
 
 impl Activation {
@@ -268,6 +340,7 @@ named_enum! {
         Circle => "circle", "Circle", "A disc inside a ring.";
         Xor => "xor", "XOR", "Four quadrants, opposite ones share a class.";
         Gauss => "gauss", "Gaussian blobs", "Two Gaussian clusters.";
+        Sine => "sine", "Noisy sine (regression)", "y = sin(x) + noise for x in [−π, π]; mean squared error.";
     }
     aliases { "gaussian" => Gauss }
 }
@@ -296,7 +369,7 @@ mod tests {
         names_round_trip(Dataset::ALL);
         assert_eq!(Activation::ALL.len(), 10);
         assert_eq!(Init::ALL.len(), 9);
-        assert_eq!(Dataset::ALL.len(), 4);
+        assert_eq!(Dataset::ALL.len(), 5);
     }
 
     #[test]
@@ -342,5 +415,25 @@ mod tests {
         let c = ExperimentConfig::default();
         assert_eq!((c.act, c.init, c.std, c.depth, c.width), (Activation::Sigmoid, Init::Normal, 0.1, 10, 64));
         assert_eq!((c.seed, c.data, c.batch, c.gain, c.bn, c.res), (1, Dataset::Spiral, 64, None, false, false));
+        assert_eq!(c.optimizer(), OptimizerConfig::for_kind(OptimizerKind::Adam));
+        assert_eq!(c.clipping(), Ok(ClipConfig::None));
+    }
+
+    #[test]
+    fn training_settings_round_trip_through_their_structs() {
+        let mut c = ExperimentConfig { opt: OptimizerKind::Sgd, ..ExperimentConfig::default() };
+        c.use_optimizer_defaults();
+        assert_eq!((c.lr, c.mom, c.wd), (0.1, 0.0, 0.0));
+        c.opt = OptimizerKind::Adamw;
+        c.use_optimizer_defaults();
+        assert_eq!((c.lr, c.mom, c.wd), (1e-3, 0.0, 1e-2));
+        let momentum = OptimizerConfig { lr: 0.05, ..OptimizerConfig::for_kind(OptimizerKind::Nesterov) };
+        c.set_optimizer(momentum);
+        assert_eq!(c.optimizer(), momentum);
+        c.set_clipping(ClipConfig::Value(0.25));
+        assert_eq!((c.clip, c.clipv, c.clipping()), (ClipMethod::Value, 0.25, Ok(ClipConfig::Value(0.25))));
+        c.set_clipping(ClipConfig::None);
+        assert_eq!((c.clip, c.clipv), (ClipMethod::None, 0.25), "switching clipping off keeps the threshold");
+        assert!(ExperimentConfig { clip: ClipMethod::Norm, clipv: 0.0, ..c }.clipping().is_err());
     }
 }

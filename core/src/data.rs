@@ -1,25 +1,49 @@
-//! TensorFlow Playground's 2-D two-class datasets (playground/src/dataset.ts), generated from
-//! the config's data stream, plus the probe's batch.
+//! The generated datasets, from the config's data stream, plus the probe's batch.
 //!
-//! Generation follows the Playground's recipes with its noise setting at 10 %; then each input
-//! feature is standardized to mean 0 and variance 1 over all examples, so the first layer sees
-//! unit-variance inputs whatever the dataset.
+//! The classification sets are TensorFlow Playground's 2-D two-class sets
+//! (playground/src/dataset.ts), generated with its noise setting at 10 %. `sine` is a 1-D
+//! regression set: x uniform in [−π, π], target sin(x) plus Gaussian noise of standard deviation
+//! 0.1. Each input feature is then standardized to mean 0 and variance 1 over all examples, so the
+//! first layer sees unit-variance inputs whatever the dataset; regression targets are left as
+//! they are (so the constant predictor's MSE is Var(sin x) + 0.1² ≈ 0.51, the noise floor 0.01).
 
 use core::f64::consts::PI;
 
 use crate::config::{Dataset, ExperimentConfig};
+use crate::mlp::{mean_squared_error, softmax_cross_entropy};
 use crate::rng::{Rng, Stream};
 
 /// Examples per dataset (the largest batch).
 pub const N_EXAMPLES: usize = 1024;
-/// The Playground's noise setting (its slider's 10 %).
+/// The Playground's noise setting (its slider's 10 %); also the sine's noise standard deviation.
 pub const NOISE: f64 = 0.1;
 
-/// What the network is asked to predict. Classification only so far; a regression variant
-/// (real-valued targets for MSE) belongs here.
+/// What the network is asked to predict, and so which loss it is trained with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets {
+    /// One class index per example; softmax cross-entropy.
     Classes { labels: Vec<usize>, n_classes: usize },
+    /// Real values, row-major [len, n_outputs]; mean squared error over all entries.
+    Values { values: Vec<f32>, n_outputs: usize },
+}
+
+impl Targets {
+    /// Width of the network's output layer for these targets.
+    pub fn n_outputs(&self) -> usize {
+        match self {
+            Targets::Classes { n_classes, .. } => *n_classes,
+            Targets::Values { n_outputs, .. } => *n_outputs,
+        }
+    }
+
+    /// The mean loss of `outputs` ([len, n_outputs]) and ∂loss/∂outputs into `grad`: softmax
+    /// cross-entropy for classes, MSE (PyTorch's `MSELoss`, mean over every entry) for values.
+    pub fn loss(&self, outputs: &[f32], grad: &mut Vec<f32>) -> f64 {
+        match self {
+            Targets::Classes { labels, n_classes } => softmax_cross_entropy(outputs, labels, *n_classes, grad),
+            Targets::Values { values, .. } => mean_squared_error(outputs, values, grad),
+        }
+    }
 }
 
 /// Examples: `inputs` is row-major [len, n_features].
@@ -41,31 +65,61 @@ impl Samples {
 
     /// Width of the network's output layer for these targets.
     pub fn n_outputs(&self) -> usize {
-        match &self.targets {
-            Targets::Classes { n_classes, .. } => *n_classes,
-        }
+        self.targets.n_outputs()
     }
 
     /// The examples at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> Samples {
-        let d = self.n_features;
-        let inputs = indices.iter().flat_map(|&i| self.inputs[i * d..(i + 1) * d].iter().copied()).collect();
         let targets = match &self.targets {
-            Targets::Classes { labels, n_classes } => {
-                Targets::Classes { labels: indices.iter().map(|&i| labels[i]).collect(), n_classes: *n_classes }
-            }
+            Targets::Classes { n_classes, .. } => Targets::Classes { labels: Vec::new(), n_classes: *n_classes },
+            Targets::Values { n_outputs, .. } => Targets::Values { values: Vec::new(), n_outputs: *n_outputs },
         };
-        Samples { inputs, n_features: d, targets }
+        let mut selected = Samples { inputs: Vec::new(), n_features: self.n_features, targets };
+        self.select_into(indices, &mut selected);
+        selected
+    }
+
+    /// `select` into `out`, reusing its buffers (the trainer gathers a batch every step).
+    /// `out` must have the same kind of targets.
+    pub fn select_into(&self, indices: &[usize], out: &mut Samples) {
+        let d = self.n_features;
+        out.n_features = d;
+        out.inputs.clear();
+        out.inputs.extend(indices.iter().flat_map(|&i| &self.inputs[i * d..(i + 1) * d]));
+        match (&self.targets, &mut out.targets) {
+            (Targets::Classes { labels, n_classes }, Targets::Classes { labels: chosen, n_classes: out_classes }) => {
+                *out_classes = *n_classes;
+                chosen.clear();
+                chosen.extend(indices.iter().map(|&i| labels[i]));
+            }
+            (Targets::Values { values, n_outputs }, Targets::Values { values: chosen, n_outputs: out_outputs }) => {
+                let k = *n_outputs;
+                *out_outputs = k;
+                chosen.clear();
+                chosen.extend(indices.iter().flat_map(|&i| &values[i * k..(i + 1) * k]));
+            }
+            _ => panic!("select_into: classes and values do not mix"),
+        }
     }
 }
 
 impl Dataset {
-    /// The dataset for `seed`: N_EXAMPLES points, half of each class, standardized inputs.
+    /// Input features per example: 2 for the Playground's sets, 1 for `sine`.
+    pub fn n_features(self) -> usize {
+        match self {
+            Dataset::Sine => 1,
+            Dataset::Spiral | Dataset::Circle | Dataset::Xor | Dataset::Gauss => 2,
+        }
+    }
+
+    /// The dataset for `seed`: N_EXAMPLES examples with standardized inputs; the classification
+    /// sets have half of each class (circle and xor: about half, their labels are noisy).
     pub fn generate(self, seed: u64) -> Samples {
         let mut rng = Rng::new(seed, Stream::Data);
         let half = N_EXAMPLES / 2;
         let mut points: Vec<([f64; 2], usize)> = Vec::with_capacity(N_EXAMPLES);
         match self {
+            Dataset::Sine => return noisy_sine(&mut rng),
             Dataset::Spiral => {
                 for (label, phase) in [(1, 0.0), (0, PI)] {
                     for i in 0..half {
@@ -117,24 +171,38 @@ impl Dataset {
                 }
             }
         }
-        standardize(&points)
+        let features: Vec<f64> = points.iter().flat_map(|(p, _)| *p).collect();
+        let labels = points.iter().map(|&(_, label)| label).collect();
+        Samples { inputs: standardized(&features, 2), n_features: 2, targets: Targets::Classes { labels, n_classes: 2 } }
     }
 }
 
-/// Shifts and scales each feature to mean 0 and variance 1 over all points.
-fn standardize(points: &[([f64; 2], usize)]) -> Samples {
-    let n = points.len() as f64;
-    let mut inputs = vec![0.0f32; points.len() * 2];
-    for feature in 0..2 {
-        let mean = points.iter().map(|(p, _)| p[feature]).sum::<f64>() / n;
-        let var = points.iter().map(|(p, _)| (p[feature] - mean) * (p[feature] - mean)).sum::<f64>() / n;
+/// The `sine` regression set: x uniform in [−π, π] (then standardized), y = sin x + N(0, NOISE²).
+fn noisy_sine(rng: &mut Rng) -> Samples {
+    let mut x = Vec::with_capacity(N_EXAMPLES);
+    let mut values = Vec::with_capacity(N_EXAMPLES);
+    for _ in 0..N_EXAMPLES {
+        let position = rng.uniform_in(-PI, PI);
+        x.push(position);
+        values.push((libm::sin(position) + NOISE * rng.normal()) as f32);
+    }
+    Samples { inputs: standardized(&x, 1), n_features: 1, targets: Targets::Values { values, n_outputs: 1 } }
+}
+
+/// Shifts and scales each feature (column of the row-major `features`) to mean 0 and variance 1.
+fn standardized(features: &[f64], n_features: usize) -> Vec<f32> {
+    let n = (features.len() / n_features) as f64;
+    let mut inputs = vec![0.0f32; features.len()];
+    for feature in 0..n_features {
+        let column = || features.iter().skip(feature).step_by(n_features);
+        let mean = column().sum::<f64>() / n;
+        let var = column().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
         let scale = 1.0 / var.sqrt();
-        for (i, (p, _)) in points.iter().enumerate() {
-            inputs[i * 2 + feature] = ((p[feature] - mean) * scale) as f32;
+        for (slot, v) in inputs.iter_mut().skip(feature).step_by(n_features).zip(column()) {
+            *slot = ((v - mean) * scale) as f32;
         }
     }
-    let labels = points.iter().map(|&(_, label)| label).collect();
-    Samples { inputs, n_features: 2, targets: Targets::Classes { labels, n_classes: 2 } }
+    inputs
 }
 
 /// Indices of the probe's batch: the first `batch` entries of a permutation drawn from the
@@ -150,14 +218,16 @@ mod tests {
     use super::*;
 
     fn labels(s: &Samples) -> &[usize] {
-        match &s.targets {
-            Targets::Classes { labels, .. } => labels,
-        }
+        let Targets::Classes { labels, .. } = &s.targets else { panic!("a classification set") };
+        labels
     }
 
+    const CLASSIFICATION: [Dataset; 4] = [Dataset::Spiral, Dataset::Circle, Dataset::Xor, Dataset::Gauss];
+
     #[test]
-    fn every_dataset_is_standardized_balanced_and_deterministic() {
-        for &data in Dataset::ALL {
+    fn every_classification_set_is_standardized_balanced_and_deterministic() {
+        assert_eq!(Dataset::ALL.iter().filter(|d| d.n_features() == 2).count(), CLASSIFICATION.len());
+        for data in CLASSIFICATION {
             let s = data.generate(3);
             assert_eq!((s.len(), s.n_features, s.n_outputs()), (N_EXAMPLES, 2, 2));
             for feature in 0..2 {
@@ -195,6 +265,47 @@ mod tests {
         // The two spiral arms are point reflections of each other: opposite means ≈ 0, equal radii.
         let spiral = Dataset::Spiral.generate(1);
         assert!((mean_of(&spiral, 1, &radius) - mean_of(&spiral, 0, &radius)).abs() < 0.05);
+    }
+
+    #[test]
+    fn the_sine_is_a_standardized_noisy_sine() {
+        let s = Dataset::Sine.generate(5);
+        assert_eq!((s.len(), s.n_features, s.n_outputs()), (N_EXAMPLES, 1, 1));
+        let Targets::Values { values, .. } = &s.targets else { panic!("sine has values") };
+        let x: Vec<f64> = s.inputs.iter().map(|&v| f64::from(v)).collect();
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        assert!(mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-5, "{mean} {var}");
+        // Standardizing is linear and 1024 uniform draws reach within ~0.01 of ±π, so mapping
+        // [min x, max x] back onto [−π, π] recovers the positions: y − sin(position) is the
+        // noise, N(0, 0.1²).
+        let (low, high) = x.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let position = |x: f64| -PI + (x - low) / (high - low) * 2.0 * PI;
+        let residuals: Vec<f64> = x.iter().zip(values).map(|(&x, &y)| f64::from(y) - libm::sin(position(x))).collect();
+        let rms = (residuals.iter().map(|r| r * r).sum::<f64>() / n).sqrt();
+        assert!((0.09..0.11).contains(&rms), "noise RMS {rms}");
+        // The constant predictor's MSE is the targets' variance, ≈ 1/2 + 0.01.
+        let y: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+        let y_mean = y.iter().sum::<f64>() / n;
+        let y_var = y.iter().map(|v| (v - y_mean).powi(2)).sum::<f64>() / n;
+        assert!((0.45..0.57).contains(&y_var), "{y_var}");
+        assert_eq!(s, Dataset::Sine.generate(5));
+        assert_ne!(s.inputs, Dataset::Sine.generate(6).inputs);
+        let picked = s.select(&[7, 3]);
+        assert_eq!(picked.inputs, [s.inputs[7], s.inputs[3]]);
+        assert_eq!(picked.targets, Targets::Values { values: vec![values[7], values[3]], n_outputs: 1 });
+    }
+
+    #[test]
+    fn select_into_reuses_the_buffers_and_matches_select() {
+        let s = Dataset::Xor.generate(2);
+        let mut out = s.select(&[1, 2, 3, 4]);
+        let capacity = out.inputs.as_ptr();
+        s.select_into(&[9, 0], &mut out);
+        assert_eq!(out, s.select(&[9, 0]));
+        assert_eq!(out.inputs.as_ptr(), capacity);
+        assert_eq!(labels(&out), [labels(&s)[9], labels(&s)[0]]);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! Layout: `config` + `link` describe an experiment (what a shared link holds);
 //! `rng`, `data`, `activation`, `init`, `linalg`, `mlp` build and run the network;
 //! `probe` measures per-layer gradient statistics; `theory` predicts them (mean field).
-//! Later features (training, recurrent cells, RBMs) add modules beside these.
+//! `train` trains the network over time (optimizers in `optim`, clipping in `clip`); recurrent
+//! cells and RBMs live in their own modules.
 
 pub mod activation;
 pub mod clip;
@@ -24,6 +25,7 @@ pub mod rbm;
 pub mod rng;
 pub mod serde_float;
 pub mod theory;
+pub mod train;
 
 pub use config::ExperimentConfig;
 pub use probe::{probe, ProbeReport};

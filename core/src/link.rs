@@ -1,5 +1,5 @@
 //! The link codec: an `ExperimentConfig` as a URL query string, e.g.
-//! `v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0`.
+//! `v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0&opt=adam&lr=0.001&mom=0&wd=0&clip=none&clipv=1`.
 //!
 //! Decoding never fails: every key is optional (absent → default), unknown keys are ignored,
 //! out-of-range numbers are clamped, unreadable values fall back to the default, and each such
@@ -12,13 +12,20 @@
 //!
 //! The link and the UI's form inputs share one parser (`apply`), driven by one table of keys
 //! (`KEYS`): adding a key is one line there.
+//!
+//! Choosing an optimizer (`opt`) also resets `lr`, `mom` and `wd` to that optimizer's defaults,
+//! in a link as in the form; a link's own `lr`, `mom`, `wd` then override them wherever they
+//! stand in the query (`opt` is applied first). The training keys all have defaults, so links
+//! without them (written before they existed) still read as format v1.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clip::ClipMethod;
 use crate::config::{Activation, Dataset, ExperimentConfig, Init, FORMAT_VERSION};
+use crate::optim::OptimizerKind;
 
 /// Something decoding changed or ignored, in one sentence for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +74,11 @@ pub fn decode(input: &str) -> Decoded {
 
     let mut config = ExperimentConfig::default();
     let mut notes = NoteList::default();
-    for (index, (key, value)) in pairs.iter().enumerate() {
+    // Keys that reset others (`opt`) go first, so that the others' values in the link win.
+    let resets_others = |index: &usize| KEYS.iter().any(|k| k.name == names[*index] && k.resets_others);
+    let (first, rest): (Vec<usize>, Vec<usize>) = (0..pairs.len()).partition(resets_others);
+    for index in first.into_iter().chain(rest) {
+        let (key, value) = &pairs[index];
         let (count, last) = occurrences[names[index].as_str()];
         if index != last {
             continue;
@@ -140,9 +151,12 @@ struct Key {
     write: fn(&ExperimentConfig) -> String,
     /// Whether `encode` writes the key (`gain` is omitted when automatic).
     present: fn(&ExperimentConfig) -> bool,
+    /// Whether a value read for this key also resets other fields (so `decode` applies it first).
+    resets_others: bool,
 }
 
-/// One table entry per config field: `key!(field)` or `key!(field, &RANGE)`.
+/// One table entry per config field: `key!(field)`, `key!(field, &RANGE)`, or
+/// `key!(field, then reset)` where `reset(cfg)` runs after each value the key takes.
 macro_rules! key {
     ($field:ident) => {
         key!($field, &())
@@ -153,6 +167,20 @@ macro_rules! key {
             read: |cfg, text| store(&mut cfg.$field, text, $bounds),
             write: |cfg| LinkValue::write(&cfg.$field),
             present: |cfg| !LinkValue::is_automatic(&cfg.$field),
+            resets_others: false,
+        }
+    };
+    ($field:ident, then $reset:expr) => {
+        Key {
+            read: |cfg, text| {
+                let result = store(&mut cfg.$field, text, &());
+                if !matches!(result, Err(Problem::Rejected(_))) {
+                    $reset(cfg);
+                }
+                result
+            },
+            resets_others: true,
+            ..key!($field)
         }
     };
 }
@@ -172,6 +200,12 @@ const KEYS: &[Key] = &[
     key!(gain, &ExperimentConfig::GAIN),
     key!(bn),
     key!(res),
+    key!(opt, then ExperimentConfig::use_optimizer_defaults),
+    key!(lr, &ExperimentConfig::LR),
+    key!(mom, &ExperimentConfig::MOM),
+    key!(wd, &ExperimentConfig::WD),
+    key!(clip),
+    key!(clipv, &ExperimentConfig::CLIPV),
 ];
 
 fn is_known_key(name: &str) -> bool {
@@ -304,7 +338,7 @@ macro_rules! named_link_value {
     )*};
 }
 
-named_link_value!(Activation, Init, Dataset);
+named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod);
 
 fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<String> {
     if below {
@@ -505,11 +539,12 @@ mod tests {
             range.start() + self.below(range.end() - range.start() + 1)
         }
 
-        /// Uniform over every f32 value in [0, max], subnormals included (bit patterns of
-        /// non-negative floats are ordered like their values).
-        fn any_f32_up_to(&mut self, range: &RangeInclusive<f32>) -> f32 {
-            assert_eq!(*range.start(), 0.0);
-            f32::from_bits((self.next() % (u64::from(range.end().to_bits()) + 1)) as u32)
+        /// Uniform over every f32 value in a non-negative range, subnormals included (bit
+        /// patterns of non-negative floats are ordered like their values).
+        fn any_f32_in(&mut self, range: &RangeInclusive<f32>) -> f32 {
+            let (low, high) = (u64::from(range.start().to_bits()), u64::from(range.end().to_bits()));
+            assert!(range.start().is_sign_positive() && low <= high);
+            f32::from_bits((low + self.next() % (high - low + 1)) as u32)
         }
 
         fn pick<T: Copy>(&mut self, items: &[T]) -> T {
@@ -526,28 +561,44 @@ mod tests {
             depth: rng.in_range(&C::DEPTH),
             width: rng.in_range(&C::WIDTH),
             act: rng.pick(Activation::ALL),
-            slope: rng.any_f32_up_to(&C::SLOPE),
+            slope: rng.any_f32_in(&C::SLOPE),
             init: rng.pick(Init::ALL),
-            std: rng.any_f32_up_to(&C::STD),
-            bound: rng.any_f32_up_to(&C::BOUND),
-            gain: (rng.below(2) == 0).then(|| rng.any_f32_up_to(&C::GAIN)),
+            std: rng.any_f32_in(&C::STD),
+            bound: rng.any_f32_in(&C::BOUND),
+            gain: (rng.below(2) == 0).then(|| rng.any_f32_in(&C::GAIN)),
             bn: rng.below(2) == 0,
             res: rng.below(2) == 0,
+            opt: rng.pick(OptimizerKind::ALL),
+            lr: rng.any_f32_in(&C::LR),
+            mom: rng.any_f32_in(&C::MOM),
+            wd: rng.any_f32_in(&C::WD),
+            clip: rng.pick(ClipMethod::ALL),
+            clipv: rng.any_f32_in(&C::CLIPV),
         }
     }
 
     fn assert_valid(cfg: &ExperimentConfig, context: &str) {
         type C = ExperimentConfig;
         assert!(C::BATCH.contains(&cfg.batch) && C::DEPTH.contains(&cfg.depth) && C::WIDTH.contains(&cfg.width), "{context}");
-        let floats = [(cfg.slope, C::SLOPE), (cfg.std, C::STD), (cfg.bound, C::BOUND)];
+        let floats = [
+            (cfg.slope, C::SLOPE),
+            (cfg.std, C::STD),
+            (cfg.bound, C::BOUND),
+            (cfg.lr, C::LR),
+            (cfg.mom, C::MOM),
+            (cfg.wd, C::WD),
+            (cfg.clipv, C::CLIPV),
+        ];
         for (value, range) in floats.into_iter().chain(cfg.gain.map(|g| (g, C::GAIN))) {
             assert!(range.contains(&value) && value.is_sign_positive(), "{value} outside {range:?}: {context}");
         }
+        assert_eq!(cfg.optimizer().validate(), Ok(()), "{context}");
+        assert!(cfg.clipping().is_ok(), "{context}");
     }
 
     /// The float fields by bit pattern: `==` would equate −0 and 0.
-    fn float_bits(cfg: &ExperimentConfig) -> [u32; 4] {
-        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0)].map(f32::to_bits)
+    fn float_bits(cfg: &ExperimentConfig) -> [u32; 8] {
+        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0), cfg.lr, cfg.mom, cfg.wd, cfg.clipv].map(f32::to_bits)
     }
 
     fn messages(link: &str) -> Vec<String> {
@@ -570,13 +621,13 @@ mod tests {
 
     #[test]
     fn the_default_link_is_canonical_and_the_empty_link_is_the_default() {
-        let canonical = "v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0";
+        let canonical = "v=1&seed=1&data=spiral&batch=64&depth=10&width=64&act=sigmoid&slope=0.01&init=normal&std=0.1&bound=0.1&bn=0&res=0&opt=adam&lr=0.001&mom=0&wd=0&clip=none&clipv=1";
         assert_eq!(encode(&ExperimentConfig::default()), canonical);
         for empty in ["", "?", "   ", "http://localhost:8080/", "https://x.org/gradscope/index.html#top", "&&&"] {
             assert_eq!(decode(empty), Decoded { config: ExperimentConfig::default(), notes: vec![] }, "{empty:?}");
         }
         let with_gain = ExperimentConfig { gain: Some(1.5), ..Default::default() };
-        assert!(encode(&with_gain).ends_with("&bound=0.1&gain=1.5&bn=0&res=0"));
+        assert!(encode(&with_gain).contains("&bound=0.1&gain=1.5&bn=0&res=0&"));
     }
 
     #[test]
@@ -633,9 +684,18 @@ mod tests {
             ("gain=oops", "bound=0.1&bn", "gain=oops is not a number; using auto.".into()),
             ("act=rleu", "act=sigmoid", format!("act=rleu is not one of {acts}; using sigmoid.")),
             ("init=he", "init=normal", "init=he is not one of zeros, normal, uniform, xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, orthogonal, lecun_normal; using normal.".into()),
-            ("data=moons", "data=spiral", "data=moons is not one of spiral, circle, xor, gauss; using spiral.".into()),
+            ("data=moons", "data=spiral", "data=moons is not one of spiral, circle, xor, gauss, sine; using spiral.".into()),
             ("bn=2", "bn=0", "bn=2 is not 0 or 1; using 0.".into()),
             ("res=maybe", "res=0", "res=maybe is not 0 or 1; using 0.".into()),
+            ("opt=lbfgs", "opt=adam", "opt=lbfgs is not one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw; using adam.".into()),
+            ("lr=-1", "lr=0&", "lr=-1 is below the minimum 0; using 0.".into()),
+            ("lr=100", "lr=10&", "lr=100 is above the maximum 10; using 10.".into()),
+            ("lr=NaN", "lr=0.001&", "lr=NaN is not a finite number; using 0.001.".into()),
+            ("mom=1", "mom=0.999", "mom=1 is above the maximum 0.999; using 0.999.".into()),
+            ("wd=2", "wd=1&", "wd=2 is above the maximum 1; using 1.".into()),
+            ("clip=sometimes", "clip=none", "clip=sometimes is not one of none, norm, value; using none.".into()),
+            ("clipv=0", "clipv=0.000001", "clipv=0 is below the minimum 0.000001; using 0.000001.".into()),
+            ("clipv=1e7", "clipv=1000000", "clipv=1e7 is above the maximum 1000000; using 1000000.".into()),
         ];
         for (link, canonical_part, message) in cases {
             let decoded = decode(link);
@@ -643,6 +703,32 @@ mod tests {
             assert!(encode(&decoded.config).contains(canonical_part), "{link} → {}", encode(&decoded.config));
             assert_valid(&decoded.config, link);
         }
+    }
+
+    #[test]
+    fn choosing_an_optimizer_brings_its_defaults_unless_the_link_sets_them() {
+        let cfg = decode("opt=sgd").config;
+        assert_eq!((cfg.opt, cfg.lr, cfg.mom, cfg.wd), (OptimizerKind::Sgd, 0.1, 0.0, 0.0));
+        let cfg = decode("opt=momentum").config;
+        assert_eq!((cfg.lr, cfg.mom), (0.01, 0.9));
+        assert_eq!(decode("opt=adamw").config.wd, 0.01);
+        // The link's own values win, before or after `opt`.
+        for link in ["lr=0.5&opt=sgd&mom=0.3", "opt=sgd&lr=0.5&mom=0.3", "mom=0.3&lr=0.5&opt=SGD"] {
+            let decoded = decode(link);
+            assert_eq!(decoded.notes, [], "{link}");
+            assert_eq!((decoded.config.opt, decoded.config.lr, decoded.config.mom), (OptimizerKind::Sgd, 0.5, 0.3), "{link}");
+        }
+        // An unreadable optimizer changes nothing else.
+        assert_eq!(decode("lr=0.2&opt=lbfgs").config.lr, 0.2);
+        // The form: choosing an optimizer resets its settings; then lr can be changed alone.
+        let mut cfg = ExperimentConfig::default();
+        assert_eq!(apply(&mut cfg, "opt", "rmsprop"), None);
+        assert_eq!((cfg.opt, cfg.lr), (OptimizerKind::Rmsprop, 0.01));
+        assert_eq!(apply(&mut cfg, "lr", "0.003"), None);
+        assert_eq!(apply(&mut cfg, "clip", "norm"), None);
+        assert_eq!((cfg.opt, cfg.lr, cfg.clip, cfg.clipv), (OptimizerKind::Rmsprop, 0.003, ClipMethod::Norm, 1.0));
+        assert!(apply(&mut cfg, "opt", "lbfgs").is_some());
+        assert_eq!((cfg.opt, cfg.lr), (OptimizerKind::Rmsprop, 0.003), "a rejected optimizer resets nothing");
     }
 
     #[test]
@@ -690,10 +776,10 @@ mod tests {
     fn versions_other_than_1_are_read_best_effort_with_a_note() {
         assert_eq!(messages("v=1"), Vec::<String>::new());
         assert_eq!(
-            messages("v=2&depth=30&opt=adam"),
+            messages("v=2&depth=30&loss=mse"),
             [
                 "This link is format v=2, newer than this gradscope's v=1; it was read as v=1, best effort.",
-                "Unknown key 'opt' ignored.",
+                "Unknown key 'loss' ignored.",
             ]
         );
         assert_eq!(decode("v=2&depth=30").config.depth, 30);
@@ -756,7 +842,8 @@ mod tests {
         assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(closest_key("sede"), Some("seed"));
         assert_eq!(closest_key("colour"), None);
-        assert_eq!(closest_key("opt"), None, "two edits from 'act' is too far for a 3-letter key");
+        assert_eq!(closest_key("axe"), None, "two edits from 'act' is too far for a 3-letter key");
+        assert_eq!(closest_key("lrr"), Some("lr"));
         assert_eq!(closest_key("depht"), Some("depth"));
     }
 
@@ -812,7 +899,8 @@ mod tests {
     fn random_strings_never_panic_and_always_give_a_valid_config() {
         let mut rng = TestRng(42);
         let tokens = [
-            "v", "seed", "data", "batch", "depth", "width", "act", "slope", "init", "std", "bound", "gain", "bn", "res", "=", "=", "&",
+            "v", "seed", "data", "batch", "depth", "width", "act", "slope", "init", "std", "bound", "gain", "bn", "res", "opt", "lr",
+            "mom", "wd", "clip", "clipv", "adamw", "norm", "sgd", "=", "=", "&",
             "&", "%", "%2", "%41", "%ff", "+", "-", ".", "e", "E", "0", "1", "9", "12", "1e39", "1e-45", "NaN", "inf", "auto", "relu",
             "leaky_relu", "xavier_normal", "spiral", "?", "#", "é", "😀", "\u{202E}", "\0", " ", "99999999999999999999999",
         ];

@@ -296,7 +296,20 @@ impl Mlp {
     }
 
     /// Runs `inputs` ([batch, n_inputs], batch ≥ 1) through the network; returns the logits.
+    /// Batch norm normalizes with this batch's statistics (PyTorch's training mode).
     pub fn forward(&mut self, inputs: &[f32], batch: usize) -> &[f32] {
+        self.forward_with(inputs, batch, true)
+    }
+
+    /// `forward` with batch norm normalizing by the statistics of the last `forward` instead of
+    /// this batch's (what PyTorch's eval mode does with running averages, which this network
+    /// does not keep). Evaluates points one by one, e.g. a grid, whatever their mix. Without
+    /// batch norm it is `forward`. Before any `forward`, batch norm outputs β.
+    pub fn forward_inference(&mut self, inputs: &[f32], batch: usize) -> &[f32] {
+        self.forward_with(inputs, batch, false)
+    }
+
+    fn forward_with(&mut self, inputs: &[f32], batch: usize, fit_batch_norm: bool) -> &[f32] {
         assert!(batch > 0 && inputs.len() == batch * self.n_inputs(), "forward: {} inputs for batch {batch}", inputs.len());
         self.batch = batch;
         self.input.clear();
@@ -317,7 +330,7 @@ impl Mlp {
                 layer.out.copy_from_slice(&layer.pre);
                 continue;
             }
-            if let Some(bn) = &mut layer.bn {
+            if let Some(bn) = layer.bn.as_mut().filter(|_| fit_batch_norm) {
                 bn.fit(&layer.pre, width, &mut self.sums);
             }
             for (a, z) in layer.out.iter_mut().zip(activation_inputs(&layer.pre, layer.bn.as_ref(), width)) {
@@ -407,6 +420,22 @@ pub fn softmax_cross_entropy(logits: &[f32], labels: &[usize], n_classes: usize,
     total / batch as f64
 }
 
+/// Mean squared error of `outputs` against `targets` (same shape), averaged over every entry
+/// as PyTorch's `MSELoss`; writes ∂L/∂outputs = 2(y − t)/n into `grad`. Computed in f64;
+/// non-finite outputs give a non-finite loss, never a panic.
+pub fn mean_squared_error(outputs: &[f32], targets: &[f32], grad: &mut Vec<f32>) -> f64 {
+    assert_eq!(outputs.len(), targets.len(), "MSE: outputs and targets differ in length");
+    let n = outputs.len() as f64;
+    grad.clear();
+    let mut total = 0.0;
+    for (&y, &target) in outputs.iter().zip(targets) {
+        let error = f64::from(y) - f64::from(target);
+        total += error * error;
+        grad.push((2.0 * error / n) as f32);
+    }
+    total / n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,8 +453,8 @@ mod tests {
 
     /// Independent f64 forward + loss with plain loops, reading the structure from `mlp` and
     /// the parameters from `params` (in `mlp.params()` order).
-    fn reference_loss(mlp: &Mlp, params: &[Vec<f64>], x: &[f64], labels: &[usize], nudge: Option<(Site, f64)>) -> f64 {
-        let batch = labels.len();
+    fn reference_loss(mlp: &Mlp, params: &[Vec<f64>], x: &[f64], targets: &Targets, nudge: Option<(Site, f64)>) -> f64 {
+        let batch = x.len() / mlp.n_inputs();
         let mut a = x.to_vec();
         let mut p = 0;
         for (i, layer) in mlp.layers.iter().enumerate() {
@@ -467,14 +496,21 @@ mod tests {
             }
             a = out;
         }
-        let classes = mlp.n_outputs();
-        let mut loss = 0.0;
-        for s in 0..batch {
-            let row = &a[s * classes..(s + 1) * classes];
-            let lse = row.iter().map(|z| z.exp()).sum::<f64>().ln();
-            loss += lse - row[labels[s]];
+        let outputs = mlp.n_outputs();
+        match targets {
+            Targets::Classes { labels, .. } => {
+                let mut loss = 0.0;
+                for s in 0..batch {
+                    let row = &a[s * outputs..(s + 1) * outputs];
+                    let lse = row.iter().map(|z| z.exp()).sum::<f64>().ln();
+                    loss += lse - row[labels[s]];
+                }
+                loss / batch as f64
+            }
+            Targets::Values { values, .. } => {
+                a.iter().zip(values).map(|(y, &t)| (y - f64::from(t)).powi(2)).sum::<f64>() / a.len() as f64
+            }
         }
-        loss / batch as f64
     }
 
     /// Backprop values saved from the observer, per 0-based layer.
@@ -484,25 +520,23 @@ mod tests {
         grad_input: Vec<Vec<f32>>,
     }
 
-    fn setup(act: Activation, bn: bool, res: bool) -> (Mlp, Vec<f32>, Vec<usize>) {
+    fn setup(data: Dataset, act: Activation, bn: bool, res: bool) -> (Mlp, Vec<f32>, Targets) {
         let cfg = ExperimentConfig {
             seed: 9,
-            data: Dataset::Spiral,
+            data,
             batch: 4,
             depth: 3,
             width: 5,
             act,
             slope: 0.1,
             init: Init::XavierNormal,
-            std: 0.1,
-            bound: 0.1,
             gain: Some(1.2),
             bn,
             res,
+            ..ExperimentConfig::default()
         };
         let samples = cfg.data.generate(cfg.seed).select(&[3, 100, 600, 900]);
-        let Targets::Classes { labels, n_classes } = samples.targets;
-        let mut mlp = Mlp::new(&cfg, 2, n_classes);
+        let mut mlp = Mlp::new(&cfg, samples.n_features, samples.n_outputs());
         // Nonzero biases and BN parameters, so their gradients are exercised off the init point.
         let mut rng = Rng::new(1, Stream::Data);
         for param in mlp.params_mut() {
@@ -512,13 +546,13 @@ mod tests {
                 }
             }
         }
-        (mlp, samples.inputs, labels)
+        (mlp, samples.inputs, samples.targets)
     }
 
-    fn run(mlp: &mut Mlp, x: &[f32], labels: &[usize]) -> (f64, Observed) {
+    fn run(mlp: &mut Mlp, x: &[f32], targets: &Targets) -> (f64, Observed) {
         let mut grad = Vec::new();
-        let logits = mlp.forward(x, labels.len()).to_vec();
-        let loss = softmax_cross_entropy(&logits, labels, mlp.n_outputs(), &mut grad);
+        let logits = mlp.forward(x, x.len() / mlp.n_inputs()).to_vec();
+        let loss = targets.loss(&logits, &mut grad);
         let layers = mlp.layers.len();
         let mut seen = Observed { delta: vec![vec![]; layers], grad_output: vec![vec![]; layers], grad_input: vec![vec![]; layers] };
         mlp.backward(&grad, |lb| {
@@ -543,23 +577,23 @@ mod tests {
         assert!(err <= 1e-4 * want.abs() + 1e-5 * scale, "{what}: backprop {got} vs finite difference {want}");
     }
 
-    fn check(act: Activation, bn: bool, res: bool) {
-        let (mut mlp, x32, labels) = setup(act, bn, res);
-        let (loss, seen) = run(&mut mlp, &x32, &labels);
+    fn check(data: Dataset, act: Activation, bn: bool, res: bool) {
+        let (mut mlp, x32, targets) = setup(data, act, bn, res);
+        let (loss, seen) = run(&mut mlp, &x32, &targets);
         let params: Vec<Vec<f64>> = mlp.params().map(|p| p.value.iter().map(|&v| f64::from(v)).collect()).collect();
         let x: Vec<f64> = x32.iter().map(|&v| f64::from(v)).collect();
-        let base = reference_loss(&mlp, &params, &x, &labels, None);
+        let base = reference_loss(&mlp, &params, &x, &targets, None);
         assert!((loss - base).abs() < 1e-5 * base.abs(), "{act:?}: loss {loss} vs reference {base}");
         let fd = |loss_at: &dyn Fn(f64) -> f64| (loss_at(STEP) - loss_at(-STEP)) / (2.0 * STEP);
         let scale = mlp.params().flat_map(|p| p.grad.iter()).fold(0.0f64, |m, &g| m.max(f64::from(g).abs()));
         assert!(scale > 1e-3, "{act:?}: gradients too small for a meaningful check");
-        let label = format!("{act:?} bn={bn} res={res}");
+        let label = format!("{data:?} {act:?} bn={bn} res={res}");
         for (pi, param) in mlp.params().enumerate() {
             for k in 0..param.value.len() {
                 let want = fd(&|eps| {
                     let mut nudged = params.clone();
                     nudged[pi][k] += eps;
-                    reference_loss(&mlp, &nudged, &x, &labels, None)
+                    reference_loss(&mlp, &nudged, &x, &targets, None)
                 });
                 assert_close(&format!("{label} {:?} #{pi}[{k}]", param.kind), param.grad[k], want, scale);
             }
@@ -568,16 +602,16 @@ mod tests {
             let want = fd(&|eps| {
                 let mut nudged = x.clone();
                 nudged[k] += eps;
-                reference_loss(&mlp, &params, &nudged, &labels, None)
+                reference_loss(&mlp, &params, &nudged, &targets, None)
             });
             assert_close(&format!("{label} input[{k}]"), mlp.input_grad()[k], want, scale);
         }
         // What the probe reads: δ (before BN), ∂L/∂a_l and ∂L/∂a_{l−1} of every layer.
         for i in 0..mlp.layers.len() {
             for k in 0..seen.delta[i].len() {
-                let want = fd(&|eps| reference_loss(&mlp, &params, &x, &labels, Some((Site::Pre(i, k), eps))));
+                let want = fd(&|eps| reference_loss(&mlp, &params, &x, &targets, Some((Site::Pre(i, k), eps))));
                 assert_close(&format!("{label} δ layer {}[{k}]", i + 1), seen.delta[i][k], want, scale);
-                let want = fd(&|eps| reference_loss(&mlp, &params, &x, &labels, Some((Site::Out(i, k), eps))));
+                let want = fd(&|eps| reference_loss(&mlp, &params, &x, &targets, Some((Site::Out(i, k), eps))));
                 assert_close(&format!("{label} ∂L/∂a layer {}[{k}]", i + 1), seen.grad_output[i][k], want, scale);
             }
             let below = if i == 0 { mlp.input_grad().to_vec() } else { seen.grad_output[i - 1].clone() };
@@ -587,8 +621,16 @@ mod tests {
 
     fn check_every_activation(bn: bool, res: bool) {
         for &act in Activation::ALL {
-            check(act, bn, res);
+            check(Dataset::Spiral, act, bn, res);
         }
+    }
+
+    #[test]
+    fn mean_squared_error_gradients_match_finite_differences() {
+        for &act in Activation::ALL {
+            check(Dataset::Sine, act, false, false);
+        }
+        check(Dataset::Sine, Activation::Tanh, true, true);
     }
 
     #[test]
@@ -613,7 +655,7 @@ mod tests {
 
     #[test]
     fn structure_follows_the_config() {
-        let (mlp, _, _) = setup(Activation::Tanh, true, true);
+        let (mlp, _, _) = setup(Dataset::Spiral, Activation::Tanh, true, true);
         let shapes: Vec<(usize, usize, bool, bool, bool)> =
             mlp.layers.iter().map(|l| (l.fan_in, l.fan_out, l.hidden, l.residual, l.bn.is_some())).collect();
         // The first layer (2 → 5) cannot have an identity skip; the readout has neither skip nor BN.
@@ -626,8 +668,8 @@ mod tests {
 
     #[test]
     fn activation_output_excludes_the_skip() {
-        let (mut mlp, x, labels) = setup(Activation::Tanh, true, true);
-        mlp.forward(&x, labels.len());
+        let (mut mlp, x, _) = setup(Dataset::Spiral, Activation::Tanh, true, true);
+        mlp.forward(&x, x.len() / 2);
         let (act, slope) = (mlp.act, mlp.slope);
         assert_eq!(&*mlp.layers[0].activation_output(act, slope), mlp.layers[0].output(), "no skip: a itself");
         let (below, layer) = (&mlp.layers[1], &mlp.layers[2]);
@@ -637,12 +679,27 @@ mod tests {
     }
 
     #[test]
+    fn inference_normalizes_with_the_statistics_of_the_last_forward() {
+        let (mut mlp, x, _) = setup(Dataset::Spiral, Activation::Tanh, true, true);
+        let fitted = mlp.forward(&x, 4).to_vec();
+        // The same batch in inference mode: the same statistics, so the same bits.
+        assert_eq!(mlp.forward_inference(&x, 4), &fitted[..]);
+        // One example alone: training mode would normalize it to β (variance 0); inference
+        // mode gives the output it had inside the batch.
+        assert_eq!(mlp.forward_inference(&x[2..4], 1), &fitted[2..4]);
+        assert_ne!(mlp.forward(&x[2..4], 1), &fitted[2..4]);
+        let (mut plain, x, _) = setup(Dataset::Spiral, Activation::Tanh, false, true);
+        let fitted = plain.forward(&x, 4).to_vec();
+        assert_eq!(plain.forward_inference(&x[..2], 1), &fitted[..2], "without batch norm, rows are independent");
+    }
+
+    #[test]
     fn repeated_passes_reuse_buffers_and_overwrite_gradients() {
-        let (mut mlp, x, labels) = setup(Activation::Relu, true, true);
-        run(&mut mlp, &x, &labels);
+        let (mut mlp, x, targets) = setup(Dataset::Spiral, Activation::Relu, true, true);
+        run(&mut mlp, &x, &targets);
         let grads: Vec<Vec<f32>> = mlp.params().map(|p| p.grad.clone()).collect();
         let buffers: Vec<*const f32> = mlp.layers.iter().flat_map(|l| [l.pre.as_ptr(), l.out.as_ptr()]).collect();
-        run(&mut mlp, &x, &labels);
+        run(&mut mlp, &x, &targets);
         assert_eq!(grads, mlp.params().map(|p| p.grad.clone()).collect::<Vec<_>>(), "gradients accumulated");
         let again: Vec<*const f32> = mlp.layers.iter().flat_map(|l| [l.pre.as_ptr(), l.out.as_ptr()]).collect();
         assert_eq!(buffers, again, "forward reallocated its buffers");
@@ -664,5 +721,19 @@ mod tests {
         assert!((softmax_cross_entropy(&[1e30, 0.0], &[0], 2, &mut grad)).abs() < 1e-12);
         assert!(softmax_cross_entropy(&[f32::INFINITY, 0.0], &[0], 2, &mut grad).is_nan());
         assert!(softmax_cross_entropy(&[f32::NAN, 0.0], &[1], 2, &mut grad).is_nan());
+    }
+
+    #[test]
+    fn mean_squared_error_matches_hand_computation() {
+        // Errors 1, 0, −0.5, −2: squares sum to 5.25, mean 1.3125; gradients 2e/4.
+        let mut grad = Vec::new();
+        let loss = mean_squared_error(&[1.0, 2.0, 0.5, -1.0], &[0.0, 2.0, 1.0, 1.0], &mut grad);
+        assert_eq!(loss, 1.3125);
+        assert_eq!(grad, [0.5, 0.0, -0.25, -1.0]);
+        // f32::MAX − (−f32::MAX) overflows f32 but not the f64 arithmetic; the gradient does.
+        let loss = mean_squared_error(&[f32::MAX], &[-f32::MAX], &mut grad);
+        assert!(loss.is_finite() && grad[0] == f32::INFINITY);
+        assert!(mean_squared_error(&[f32::NAN, 0.0], &[0.0, 0.0], &mut grad).is_nan());
+        assert_eq!(mean_squared_error(&[f32::INFINITY], &[0.0], &mut grad), f64::INFINITY);
     }
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::config::ExperimentConfig;
-use crate::data::{probe_batch_indices, Targets};
-use crate::mlp::{softmax_cross_entropy, Layer, Mlp};
+use crate::data::probe_batch_indices;
+use crate::mlp::{Layer, Mlp};
 use crate::norm;
 use crate::theory::Theory;
 
@@ -55,7 +55,7 @@ pub struct LayerProbe {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProbeReport {
-    /// Mean cross-entropy of the probed batch.
+    /// Mean loss of the probed batch: cross-entropy, or MSE for a regression dataset.
     #[serde(with = "crate::serde_float")]
     pub loss: f64,
     pub layers: Vec<LayerProbe>,
@@ -69,18 +69,12 @@ pub struct ProbeReport {
 /// panics: values that overflow show up as ±∞/NaN with `nonfinite` set, and batch, depth and
 /// width outside their ranges are clamped into them first.
 pub fn probe(cfg: &ExperimentConfig) -> ProbeReport {
-    let cfg = &ExperimentConfig {
-        batch: cfg.batch.clamp(*ExperimentConfig::BATCH.start(), *ExperimentConfig::BATCH.end()),
-        depth: cfg.depth.clamp(*ExperimentConfig::DEPTH.start(), *ExperimentConfig::DEPTH.end()),
-        width: cfg.width.clamp(*ExperimentConfig::WIDTH.start(), *ExperimentConfig::WIDTH.end()),
-        ..cfg.clone()
-    };
+    let cfg = &cfg.with_clamped_shape();
     let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(cfg));
-    let Targets::Classes { labels, n_classes } = &examples.targets;
-    let mut mlp = Mlp::new(cfg, examples.n_features, *n_classes);
-    let logits = mlp.forward(&examples.inputs, labels.len());
+    let mut mlp = Mlp::new(cfg, examples.n_features, examples.n_outputs());
+    let logits = mlp.forward(&examples.inputs, examples.len());
     let mut grad_logits = Vec::new();
-    let loss = softmax_cross_entropy(logits, labels, *n_classes, &mut grad_logits);
+    let loss = examples.targets.loss(logits, &mut grad_logits);
 
     let mut layers: Vec<LayerProbe> = mlp.layers.iter().enumerate().map(|(i, layer)| forward_stats(&mlp, i, layer)).collect();
     mlp.backward(&grad_logits, |seen| {
@@ -107,9 +101,7 @@ pub fn probe(cfg: &ExperimentConfig) -> ProbeReport {
 /// are filled in after the backward pass.
 fn forward_stats(mlp: &Mlp, i: usize, layer: &Layer) -> LayerProbe {
     let out = layer.output();
-    // Saturation and death are properties of φ's output, not of the skip sum a_{l−1} + φ.
-    let phi = layer.activation_output(mlp.act, mlp.slope);
-    let (saturated, dead) = if layer.hidden { (saturated_fraction(mlp.act, &phi), dead_fraction(mlp.act, &phi, layer.fan_out)) } else { (0.0, 0.0) };
+    let (saturated, dead) = activity(mlp, layer);
     LayerProbe {
         layer: i + 1,
         fan_in: layer.fan_in,
@@ -127,6 +119,16 @@ fn forward_stats(mlp: &Mlp, i: usize, layer: &Layer) -> LayerProbe {
         grad_w_zero: false,
         nonfinite: norm::any_nonfinite(layer.pre_activation()) || norm::any_nonfinite(out),
     }
+}
+
+/// (saturated, dead) fractions of `layer`'s φ outputs in the last forward pass; (0, 0) for the
+/// readout. Saturation and death are properties of φ's output, not of the skip sum a_{l−1} + φ.
+pub(crate) fn activity(mlp: &Mlp, layer: &Layer) -> (f64, f64) {
+    if !layer.hidden {
+        return (0.0, 0.0);
+    }
+    let phi = layer.activation_output(mlp.act, mlp.slope);
+    (saturated_fraction(mlp.act, &phi), dead_fraction(mlp.act, &phi, layer.fan_out))
 }
 
 /// Fraction of φ outputs in a flat region: |tanh| > 0.97, or sigmoid outside [0.03, 0.97].
@@ -248,6 +250,21 @@ mod tests {
         assert!(!report.loss.is_finite());
         let json = serde_json::to_string(&report).expect("non-finite values serialize");
         assert!(json.contains("NaN") || json.contains("inf"));
+    }
+
+    #[test]
+    fn regression_is_probed_with_mean_squared_error() {
+        let cfg = ExperimentConfig { data: crate::config::Dataset::Sine, ..config(Activation::Tanh, Init::XavierNormal, 4, 16, 64) };
+        let report = probe(&cfg);
+        let (first, readout) = (&report.layers[0], &report.layers[4]);
+        assert_eq!((first.fan_in, readout.fan_out), (1, 1));
+        assert!(report.layers.iter().all(|l| !l.nonfinite && l.delta_rms > 0.0));
+        // The loss is the batch's mean (y − t)², by hand.
+        let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(&cfg));
+        let crate::data::Targets::Values { values, .. } = &examples.targets else { panic!("sine has values") };
+        let outputs = Mlp::new(&cfg, 1, 1).forward(&examples.inputs, cfg.batch).to_vec();
+        let squared: f64 = outputs.iter().zip(values).map(|(&y, &t)| (f64::from(y) - f64::from(t)).powi(2)).sum();
+        assert_eq!(report.loss, squared / cfg.batch as f64);
     }
 
     #[test]

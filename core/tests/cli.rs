@@ -1,4 +1,5 @@
-//! The `gradscope` binary end to end: usage errors, and probe output that matches the library.
+//! The `gradscope` binary end to end: usage errors, and probe and train output that match the
+//! library.
 
 use std::process::{Command, Output};
 
@@ -24,6 +25,12 @@ fn invalid_usage_exits_2_with_the_usage_on_stderr() {
         &["probe", "depth=3", "--format"],
         &["probe", "depth=3", "--colour"],
         &["probe", "depth=3", "extra"],
+        &["train", "depth=3"],
+        &["train", "depth=3", "--steps", "0"],
+        &["train", "depth=3", "--steps", "many"],
+        &["train", "depth=3", "--steps", "5", "--chunk", "-1"],
+        &["train", "--steps", "5"],
+        &["train", "depth=3", "--steps", "5", "--format", "xml"],
     ] {
         let output = gradscope(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -39,6 +46,7 @@ fn help_goes_to_stdout_and_exits_0() {
     for args in [&["help"][..], &["--help"], &["-h"], &["probe", "--help"]] {
         let text = stdout(&gradscope(args));
         assert!(text.contains("gradscope probe '<link or query string>' [--format json|csv]"), "{args:?}");
+        assert!(text.contains("gradscope train '<link or query string>' --steps N [--chunk K] [--format json|csv]"), "{args:?}");
     }
 }
 
@@ -131,4 +139,80 @@ fn a_mangled_link_is_clamped_reported_and_still_probed() {
     let messages: Vec<&str> = json["notes"].as_array().unwrap().iter().map(|note| note["message"].as_str().unwrap()).collect();
     assert!(messages.contains(&"depth=0 is below the minimum 1; using 1."), "{messages:?}");
     assert!(messages.contains(&"std=NaN is not a finite number; using 0.1."), "{messages:?}");
+}
+
+const TRAIN_LINK: &str = "?depth=3&width=16&act=relu&init=kaiming_normal&opt=adam&lr=0.01&clip=norm&clipv=0.5&batch=32&seed=4";
+
+/// What the library gives for `TRAIN_LINK` trained in chunks.
+fn library_snapshots(link: &str, chunks: &[usize]) -> Vec<Value> {
+    let mut trainer = gradscope_core::train::Trainer::new(&link::decode(link).config).unwrap();
+    chunks.iter().map(|&n| serde_json::to_value(trainer.advance(n)).unwrap()).collect()
+}
+
+#[test]
+fn train_json_is_the_librarys_snapshots_chunk_by_chunk() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", TRAIN_LINK, "--steps", "250", "--chunk", "100"]))).unwrap();
+    let decoded = link::decode(TRAIN_LINK);
+    assert_eq!(json["link"], link::encode(&decoded.config));
+    assert_eq!(serde_json::from_value::<gradscope_core::ExperimentConfig>(json["config"].clone()).unwrap(), decoded.config);
+    assert_eq!(json["notes"], serde_json::json!([]));
+    assert_eq!(json["snapshots"].as_array().unwrap(), &library_snapshots(TRAIN_LINK, &[100, 100, 50]));
+    assert_eq!(json["diagnosis"], Value::Null);
+    let accuracy = json["evaluation"]["accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&accuracy) && json["evaluation"]["loss"].as_f64().unwrap() > 0.0);
+    // The default chunk is 100 steps.
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", TRAIN_LINK, "--steps", "200"]))).unwrap();
+    assert_eq!(json["snapshots"].as_array().unwrap(), &library_snapshots(TRAIN_LINK, &[100, 100]));
+}
+
+#[test]
+fn train_csv_has_every_json_number_exactly_one_row_per_chunk() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", TRAIN_LINK, "--steps", "30", "--chunk", "10"]))).unwrap();
+    let csv = stdout(&gradscope(&["train", TRAIN_LINK, "--steps=30", "--chunk=10", "--format=csv"]));
+    let (header, rows) = csv_table(&csv);
+    let snapshots = json["snapshots"].as_array().unwrap();
+    assert_eq!(rows.len(), snapshots.len());
+    for (row, snapshot) in rows.iter().zip(snapshots) {
+        assert_eq!(row.len(), header.len());
+        for (name, cell) in header.iter().zip(row) {
+            let value = match name.strip_prefix("eval_") {
+                Some(field) => &snapshot["eval"][field],
+                None => match name.rsplit_once('_').and_then(|(field, layer)| Some((field, layer.parse::<usize>().ok()?))) {
+                    Some((field, layer)) => &snapshot["layers"][layer - 1][field],
+                    None => &snapshot[name.as_str()],
+                },
+            };
+            assert_same(cell, value, name);
+        }
+    }
+    let depth = link::decode(TRAIN_LINK).config.depth;
+    assert_eq!(header.len(), 8 + 6 * (depth + 1));
+    assert_eq!(comment(&csv, "evaluation"), json["evaluation"]);
+}
+
+/// The JSON of a `# name: {…}` line of a CSV output.
+fn comment(csv: &str, name: &str) -> Value {
+    let line = csv.lines().find_map(|line| line.strip_prefix(&format!("# {name}: "))).expect("the comment line");
+    serde_json::from_str(line).unwrap()
+}
+
+#[test]
+fn a_diverging_link_prints_the_diagnosis_and_stops() {
+    let link = "act=relu&init=normal&std=1&opt=sgd&lr=10&depth=4&width=32";
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", link, "--steps", "1000", "--chunk", "1"]))).unwrap();
+    let diagnosis = &json["diagnosis"];
+    let snapshots = json["snapshots"].as_array().unwrap();
+    assert_eq!(snapshots.last().unwrap()["diagnosis"], *diagnosis, "the last chunk carries it");
+    assert_eq!(diagnosis["step"].as_u64().unwrap() as usize, snapshots.len(), "one chunk per step until the failing one");
+    assert!(diagnosis["advice"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().contains("clip=norm")));
+    let csv = stdout(&gradscope(&["train", link, "--steps", "1000", "--chunk", "1", "--format", "csv"]));
+    assert_eq!(comment(&csv, "diagnosis"), *diagnosis);
+}
+
+#[test]
+fn two_training_runs_print_identical_bytes() {
+    for format in ["json", "csv"] {
+        let run = || stdout(&gradscope(&["train", TRAIN_LINK, "--steps", "40", "--chunk", "15", "--format", format]));
+        assert_eq!(run(), run(), "{format}");
+    }
 }

@@ -2,6 +2,8 @@
 //!
 //! `gradscope probe '<link or query string>' [--format json|csv]` prints the per-layer
 //! gradient probe of the experiment a link describes: exactly the numbers the page shows.
+//! `gradscope train '<link>' --steps N [--chunk K] [--format json|csv]` trains it and prints a
+//! snapshot per chunk of K steps: the page's training numbers, bit for bit.
 //! Usage errors print the usage on stderr and exit with status 2; nothing here panics on input.
 
 use std::collections::HashMap;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use gradscope_core::link::{self, LinkNote};
 use gradscope_core::serde_float::Float;
 use gradscope_core::theory::Theory;
+use gradscope_core::train::{Diagnosis, Evaluation, Snapshot, Trainer};
 use gradscope_core::{probe, ExperimentConfig, ProbeReport};
 
 const USAGE: &str = "\
@@ -24,13 +27,23 @@ Usage:
       One forward and backward pass at initialization of the network the link describes;
       prints the canonical config and link, what decoding changed, one row per layer
       (1..=depth+1, the last is the readout) and the mean-field theory. Default: json.
+  gradscope train '<link or query string>' --steps N [--chunk K] [--format json|csv]
+      Trains the network the link describes for N steps (1..=10000000) and prints one
+      snapshot per chunk of K steps (default 100): loss, accuracy, per-layer gradient norms,
+      update:data ratios, clipping; it stops early, with a diagnosis, at the first NaN or ∞.
   gradscope help
       Shows this message (also --help, -h).
 
 A link is a full URL (http://host/?depth=20&act=relu), '?depth=20&act=relu' or
 'depth=20&act=relu'; every key is optional. Quote it: '&' means something to the shell.
-Keys: v seed data batch depth width act slope init std bound gain bn res.
+Keys: v seed data batch depth width act slope init std bound gain bn res
+      opt lr mom wd clip clipv.
 ";
+
+/// Most steps `train` takes in one run.
+const MAX_STEPS: usize = 10_000_000;
+/// Steps per snapshot when `--chunk` is not given.
+const DEFAULT_CHUNK: usize = 100;
 
 /// Exit status for invalid usage (as getopt-style tools do).
 const USAGE_ERROR: u8 = 2;
@@ -38,7 +51,13 @@ const USAGE_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned()).collect();
     match parse_command(&args) {
-        Ok(command) => print(&run(command)),
+        Ok(command) => match run(command) {
+            Ok(text) => print(&text),
+            Err(problem) => {
+                eprintln!("gradscope: {problem}");
+                ExitCode::FAILURE
+            }
+        },
         Err(UsageError(problem)) => {
             eprintln!("gradscope: {problem}\n\n{USAGE}");
             ExitCode::from(USAGE_ERROR)
@@ -54,6 +73,7 @@ struct UsageError(String);
 enum Command {
     Help,
     Probe { link: String, format: Format },
+    Train { link: String, steps: usize, chunk: usize, format: Format },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -73,12 +93,15 @@ fn parse_command(args: &[String]) -> Result<Command, UsageError> {
         "help" => Ok(Command::Help),
         "probe" => {
             let parsed = parse_arguments(rest, &["format"])?;
-            let format = match parsed.options.get("format").map(String::as_str) {
-                None | Some("json") => Format::Json,
-                Some("csv") => Format::Csv,
-                Some(other) => return Err(UsageError(format!("unknown format '{other}' (expected json or csv)"))),
-            };
+            let format = parsed.format()?;
             Ok(Command::Probe { link: parsed.single_positional("link or query string")?, format })
+        }
+        "train" => {
+            let parsed = parse_arguments(rest, &["steps", "chunk", "format"])?;
+            let format = parsed.format()?;
+            let steps = parsed.count("steps")?.ok_or_else(|| UsageError("missing --steps N (how many training steps)".to_owned()))?;
+            let chunk = parsed.count("chunk")?.unwrap_or(DEFAULT_CHUNK).min(steps);
+            Ok(Command::Train { link: parsed.single_positional("link or query string")?, steps, chunk, format })
         }
         other => Err(UsageError(format!("unknown command '{other}'"))),
     }
@@ -91,6 +114,26 @@ struct Arguments {
 }
 
 impl Arguments {
+    /// `--format`: json (the default) or csv.
+    fn format(&self) -> Result<Format, UsageError> {
+        match self.options.get("format").map(String::as_str) {
+            None | Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some(other) => Err(UsageError(format!("unknown format '{other}' (expected json or csv)"))),
+        }
+    }
+
+    /// A `--name N` option that counts steps: a whole number in 1..=MAX_STEPS, if given.
+    fn count(&self, name: &str) -> Result<Option<usize>, UsageError> {
+        let Some(text) = self.options.get(name) else {
+            return Ok(None);
+        };
+        match text.parse::<usize>() {
+            Ok(n) if (1..=MAX_STEPS).contains(&n) => Ok(Some(n)),
+            _ => Err(UsageError(format!("--{name} must be a whole number from 1 to {MAX_STEPS}, got '{text}'"))),
+        }
+    }
+
     fn single_positional(mut self, what: &str) -> Result<String, UsageError> {
         match self.positional.len() {
             0 => Err(UsageError(format!("missing the {what}"))),
@@ -127,19 +170,51 @@ fn parse_arguments(args: &[String], known: &[&str]) -> Result<Arguments, UsageEr
     Ok(parsed)
 }
 
-fn run(command: Command) -> String {
+/// The command's output, or why it could not run (not a usage error).
+fn run(command: Command) -> Result<String, String> {
     match command {
-        Command::Help => USAGE.to_owned(),
+        Command::Help => Ok(USAGE.to_owned()),
         Command::Probe { link, format } => {
             let decoded = link::decode(&link);
             let report = probe(&decoded.config);
             let output = ProbeOutput { link: link::encode(&decoded.config), config: &decoded.config, notes: &decoded.notes, report: &report };
-            match format {
-                Format::Json => output.to_json(),
+            Ok(match format {
+                Format::Json => to_json(&output),
                 Format::Csv => output.to_csv(),
-            }
+            })
+        }
+        Command::Train { link, steps, chunk, format } => {
+            let decoded = link::decode(&link);
+            let mut trainer = Trainer::new(&decoded.config)?;
+            let snapshots = train(&mut trainer, steps, chunk);
+            let evaluation = trainer.evaluate_all();
+            let output = TrainOutput {
+                config: &decoded.config,
+                link: link::encode(&decoded.config),
+                notes: &decoded.notes,
+                snapshots: &snapshots,
+                diagnosis: trainer.diagnosis(),
+                evaluation,
+            };
+            Ok(match format {
+                Format::Json => to_json(&output),
+                Format::Csv => output.to_csv(),
+            })
         }
     }
+}
+
+/// `steps` steps in chunks of `chunk` (the last one shorter), one snapshot each, stopping
+/// after the chunk that ran into a diagnosis.
+fn train(trainer: &mut Trainer, steps: usize, chunk: usize) -> Vec<Snapshot> {
+    let mut snapshots = Vec::new();
+    let mut remaining = steps;
+    while remaining > 0 && trainer.diagnosis().is_none() {
+        let n = chunk.min(remaining);
+        snapshots.push(trainer.advance(n));
+        remaining -= n;
+    }
+    snapshots
 }
 
 /// Writes `text` to stdout; a closed pipe (`gradscope probe … | head`) is not an error worth a panic.
@@ -164,22 +239,29 @@ struct ProbeOutput<'a> {
     report: &'a ProbeReport,
 }
 
-impl ProbeOutput<'_> {
-    fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("plain structs with string keys always serialize");
-        json.push('\n');
-        json
-    }
+/// A JSON document, pretty-printed, with a final newline.
+fn to_json<T: Serialize>(document: &T) -> String {
+    let mut json = serde_json::to_string_pretty(document).expect("plain structs with string keys always serialize");
+    json.push('\n');
+    json
+}
 
+/// The `# link:`, `# config:` and `# note:` lines that open every CSV output.
+fn csv_preamble(link: &str, config: &ExperimentConfig, notes: &[LinkNote]) -> String {
+    let mut csv = String::new();
+    let _ = writeln!(csv, "# link: {link}");
+    let _ = writeln!(csv, "# config: {}", compact_json(config));
+    for note in notes {
+        let _ = writeln!(csv, "# note: {}", note.message);
+    }
+    csv
+}
+
+impl ProbeOutput<'_> {
     /// `# ` comment lines (link, config, notes, loss, theory), then a header and one row per
     /// layer: every `LayerProbe` field, in declaration order, plus the theory's prediction.
     fn to_csv(&self) -> String {
-        let mut csv = String::new();
-        let _ = writeln!(csv, "# link: {}", self.link);
-        let _ = writeln!(csv, "# config: {}", compact_json(self.config));
-        for note in self.notes {
-            let _ = writeln!(csv, "# note: {}", note.message);
-        }
+        let mut csv = csv_preamble(&self.link, self.config, self.notes);
         let _ = writeln!(csv, "# loss: {}", float_cell(self.report.loss));
         let _ = writeln!(csv, "# theory: {}", compact_json(&self.report.theory));
 
@@ -199,6 +281,63 @@ impl ProbeOutput<'_> {
         }
         csv
     }
+}
+
+/// The CLI's JSON document for `train`: `{config, link, notes, snapshots, diagnosis, evaluation}`.
+#[derive(Serialize)]
+struct TrainOutput<'a> {
+    config: &'a ExperimentConfig,
+    link: String,
+    notes: &'a [LinkNote],
+    /// One per chunk.
+    snapshots: &'a [Snapshot],
+    /// Why training stopped early; `null` when it ran all its steps.
+    diagnosis: Option<&'a Diagnosis>,
+    /// The whole dataset after the last step.
+    evaluation: Evaluation,
+}
+
+impl TrainOutput<'_> {
+    /// `# ` lines (link, config, notes, the final evaluation, the diagnosis), then a header and
+    /// one row per chunk: the snapshot's numbers, `eval` as `eval_loss` and `eval_accuracy`,
+    /// then for each layer l its fields as `grad_w_norm_l`, `delta_rms_l`, … (a wide table:
+    /// every column is one series over the steps, ready to plot).
+    fn to_csv(&self) -> String {
+        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let _ = writeln!(csv, "# evaluation: {}", compact_json(&self.evaluation));
+        if let Some(diagnosis) = self.diagnosis {
+            let _ = writeln!(csv, "# diagnosis: {}", compact_json(diagnosis));
+        }
+        for (index, snapshot) in self.snapshots.iter().enumerate() {
+            let cells = snapshot_cells(snapshot);
+            if index == 0 {
+                let names: Vec<&str> = cells.iter().map(|(name, _)| name.as_str()).collect();
+                let _ = writeln!(csv, "{}", names.join(","));
+            }
+            let values: Vec<String> = cells.iter().map(|(_, value)| csv_cell(value)).collect();
+            let _ = writeln!(csv, "{}", values.join(","));
+        }
+        csv
+    }
+}
+
+/// A snapshot as named CSV cells, in declaration order (see `TrainOutput::to_csv`).
+fn snapshot_cells(snapshot: &Snapshot) -> Vec<(String, serde_json::Value)> {
+    let mut cells = Vec::new();
+    for (name, value) in Fields::of(snapshot).0 {
+        match name.as_str() {
+            "eval" => cells.extend(Fields::of(&snapshot.eval).0.into_iter().map(|(field, v)| (format!("eval_{field}"), v))),
+            "layers" => {
+                for layer in &snapshot.layers {
+                    let fields = Fields::of(layer).0.into_iter().filter(|(field, _)| field != "layer");
+                    cells.extend(fields.map(|(field, v)| (format!("{field}_{}", layer.layer), v)));
+                }
+            }
+            "diagnosis" => {}
+            _ => cells.push((name, value)),
+        }
+    }
+    cells
 }
 
 fn compact_json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -243,9 +382,11 @@ impl<'de> Deserialize<'de> for Fields {
 }
 
 /// A CSV cell: numbers in serde_json's shortest round-trip form, "NaN"/"inf"/"-inf" as
-/// written by `serde_float`, booleans as true/false; text quoted when it needs to be.
+/// written by `serde_float`, booleans as true/false, nothing for null (no accuracy in a
+/// regression); text quoted when it needs to be.
 fn csv_cell(value: &serde_json::Value) -> String {
     match value {
+        serde_json::Value::Null => String::new(),
         serde_json::Value::String(text) if text.contains([',', '"', '\n', '\r']) => format!("\"{}\"", text.replace('"', "\"\"")),
         serde_json::Value::String(text) => text.clone(),
         other => other.to_string(),
@@ -276,6 +417,66 @@ mod tests {
         assert_eq!(parse_command(&args(&["probe", "--format=csv", "depth=3"])), Ok(probe(Format::Csv)));
         assert_eq!(parse_command(&args(&["probe", "--format", "csv", "--format", "json", "depth=3"])), Ok(probe(Format::Json)));
         assert_eq!(parse_command(&args(&["probe", ""])), Ok(Command::Probe { link: String::new(), format: Format::Json }));
+    }
+
+    #[test]
+    fn train_arguments_parse_with_defaults_and_limits() {
+        let train = |steps, chunk, format| Command::Train { link: "depth=3".to_owned(), steps, chunk, format };
+        assert_eq!(parse_command(&args(&["train", "depth=3", "--steps", "500"])), Ok(train(500, 100, Format::Json)));
+        assert_eq!(parse_command(&args(&["train", "--steps=50", "depth=3"])), Ok(train(50, 50, Format::Json)), "a chunk never exceeds the run");
+        assert_eq!(parse_command(&args(&["train", "depth=3", "--chunk", "7", "--steps", "10000000", "--format", "csv"])), Ok(train(10_000_000, 7, Format::Csv)));
+        assert_eq!(usage_error(&["train", "depth=3"]), "missing --steps N (how many training steps)");
+        assert_eq!(usage_error(&["train", "--steps", "5"]), "missing the link or query string");
+        for (option, value) in [("steps", "0"), ("steps", "-5"), ("steps", "1e3"), ("steps", "10000001"), ("steps", "ten"), ("chunk", "0"), ("chunk", "")] {
+            let line = ["train", "depth=3", "--steps", "5", &format!("--{option}={value}")];
+            assert_eq!(usage_error(&line), format!("--{option} must be a whole number from 1 to 10000000, got '{value}'"));
+        }
+        assert_eq!(usage_error(&["train", "depth=3", "--steps", "5", "--format", "xml"]), "unknown format 'xml' (expected json or csv)");
+        assert_eq!(usage_error(&["probe", "depth=3", "--steps", "5"]), "unknown option '--steps'");
+    }
+
+    #[test]
+    fn a_train_run_stops_after_the_chunk_that_diverged() {
+        let mut trainer = Trainer::new(&link::decode("act=relu&init=normal&std=1&opt=sgd&lr=10&depth=4&width=32").config).unwrap();
+        let snapshots = train(&mut trainer, 1000, 2);
+        let last = snapshots.last().unwrap();
+        assert!(last.diagnosis.is_some() && snapshots[..snapshots.len() - 1].iter().all(|s| s.diagnosis.is_none()));
+        let mut healthy = Trainer::new(&link::decode("depth=2&width=4").config).unwrap();
+        let steps: Vec<usize> = train(&mut healthy, 25, 10).iter().map(|s| s.steps_in_chunk).collect();
+        assert_eq!(steps, [10, 10, 5]);
+    }
+
+    #[test]
+    fn train_csv_is_one_wide_row_per_chunk() {
+        let decoded = link::decode("data=sine&depth=2&width=4&dpeth=1");
+        let mut trainer = Trainer::new(&decoded.config).unwrap();
+        let snapshots = train(&mut trainer, 6, 4);
+        let output = TrainOutput {
+            config: &decoded.config,
+            link: link::encode(&decoded.config),
+            notes: &decoded.notes,
+            snapshots: &snapshots,
+            diagnosis: None,
+            evaluation: trainer.evaluate_all(),
+        };
+        let csv = output.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("# link: v=1&seed=1&data=sine") && lines[1].starts_with("# config: {"));
+        assert_eq!(lines[2], "# note: Unknown key 'dpeth' ignored; did you mean 'depth'?");
+        assert!(lines[3].starts_with("# evaluation: {\"loss\":") && lines[3].ends_with("\"accuracy\":null}"));
+        let layer_columns = |l: usize| ["grad_w_norm", "delta_rms", "weight_norm", "update_ratio", "saturated", "dead"].map(|f| format!("{f}_{l}"));
+        let mut header = vec!["step", "steps_in_chunk", "loss_mean", "loss_last", "eval_loss", "eval_accuracy", "grad_norm", "clip_events"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        header.extend((1..=3).flat_map(layer_columns));
+        assert_eq!(lines[4], header.join(","));
+        let rows: Vec<Vec<&str>> = lines[5..].iter().map(|line| line.split(',').collect()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0][0], rows[0][1], rows[1][0], rows[1][1]), ("4", "4", "6", "2"));
+        assert_eq!(rows[1][5], "", "no accuracy for regression");
+        assert_eq!(rows[1][4].parse::<f64>().unwrap().to_bits(), snapshots[1].eval.loss.to_bits());
+        assert_eq!(rows[1][8].parse::<f64>().unwrap().to_bits(), snapshots[1].layers[0].grad_w_norm.to_bits());
     }
 
     #[test]
@@ -329,7 +530,7 @@ mod tests {
         let notes = link::decode("depth=2&width=4&dpeth=3").notes;
         let output = ProbeOutput { link: link::encode(&config), config: &config, notes: &notes, report };
         match format {
-            Format::Json => output.to_json(),
+            Format::Json => to_json(&output),
             Format::Csv => output.to_csv(),
         }
     }

@@ -128,7 +128,7 @@ mod tests {
     use std::collections::HashSet;
 
     fn labels(s: &Samples) -> &[usize] {
-        let Targets::Classes { labels, .. } = &s.targets;
+        let Targets::Classes { labels, .. } = &s.targets else { panic!("the binary sets are labelled") };
         labels
     }
 
