@@ -1,6 +1,7 @@
 //! `cargo xtask serve | test | bench`: gradscope's setup, build and test in one place, so a
 //! newcomer needs only the Rust toolchain and two commands. Plain std, to compile fast.
 
+mod bench;
 mod chromedriver;
 mod http;
 mod run;
@@ -22,7 +23,9 @@ Commands:
                      http://127.0.0.1:8080 (or port N), rebuilding when files change.
   test               Install missing tools plus Chromium, then run every test: native core and
                      app tests, the wasm build, and the browser tests in headless Chromium.
-  bench              List the benchmarks (none is implemented yet).
+  bench              Build the site, then measure transfer size, slider → plot latency in
+                     headless Chromium and training speed (native vs TensorFlow.js wasm);
+                     prints tables for BENCHMARKS.md. Reports only: nothing fails on time.
 
 Options:
   -h, --help         Print this help.
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
             Err(_) => usage_error(&format!("--port takes a number from 1 to 65535, got '{port}'")),
         },
         ["test"] => test(&root),
-        ["bench"] => bench(),
+        ["bench"] => bench::bench(&root),
         [] | ["-h" | "--help" | "help"] => {
             print!("{HELP}");
             Ok(())
@@ -83,16 +86,6 @@ fn serve(root: &Path, port: u16) -> Result {
     tools::ensure_web_build_tools(root)?;
     println!("\nbuilding in release mode; the site will be at http://127.0.0.1:{port}/ once Trunk prints \"server listening\" (Ctrl-C stops it)\n");
     run(trunk(root, "serve").args(["--address", "127.0.0.1", "--port", &port.to_string()]), TRUNK_FIX)
-}
-
-fn bench() -> Result {
-    println!(
-        "No benchmark is implemented yet. Planned (issues 3 and 4, results go to BENCHMARKS.md):\n\
-         - slider input → redrawn plot latency in headless Chromium: default config; depth 200 / width 256 / batch 64\n\
-         - wasm + js transfer size, gzipped, app + worker\n\
-         - training steps per second, browser worker and native: (L,W,B) = (10,256,64), (50,64,32), (200,32,16), (4,512,256)"
-    );
-    Err(failure("`cargo xtask bench` has nothing to run yet", "implement the benchmarks listed above in xtask/"))
 }
 
 /// The steps of `cargo xtask test`, timed, for the closing summary. A failed test suite is
