@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use super::scale::AxisTicks;
+
 /// Browsers report devicePixelRatio from 0.25 (zoomed far out) to 4–5; beyond that a stray value
 /// would only allocate a huge backing store.
 const MIN_PIXEL_RATIO: f64 = 0.25;
@@ -62,6 +64,36 @@ pub fn label_capacity(axis_length: f64, label_pitch: f64) -> usize {
         ((axis_length / label_pitch).floor() as usize).max(2)
     } else {
         2
+    }
+}
+
+/// The widest tick label of `ticks` in a font of `font_px` pixels.
+pub fn widest_label(ticks: &AxisTicks, font_px: f64) -> u32 {
+    ticks
+        .labelled
+        .iter()
+        .map(|(_, label)| text_width(label, font_px))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The densest ticks from `ticks_for(max_labels)` whose labels, set side by side along an axis
+/// of `length` pixels with 1.5 em between them, do not touch. Labels are measured, so "100000"
+/// gets fewer ticks than "5".
+pub fn ticks_that_fit(
+    length: f64,
+    font_px: f64,
+    ticks_for: &dyn Fn(usize) -> AxisTicks,
+) -> AxisTicks {
+    let gap = 1.5 * font_px;
+    let mut capacity = label_capacity(length, font_px + gap);
+    loop {
+        let ticks = ticks_for(capacity);
+        let pitch = f64::from(widest_label(&ticks, font_px)) + gap;
+        if capacity <= 2 || ticks.labelled.len() as f64 * pitch <= length {
+            return ticks;
+        }
+        capacity = (capacity - 1).min(label_capacity(length, pitch));
     }
 }
 
@@ -166,6 +198,24 @@ mod tests {
         assert_eq!(text_width("1e-10", 24.0), 2 * text_width("1e-10", 12.0));
         // DejaVu Sans sets "1e-10" at 12 px in 34.6 px: the estimate must not fall short.
         assert!((35..=38).contains(&text_width("1e-10", 12.0)));
+    }
+
+    #[test]
+    fn ticks_that_fit_measure_their_labels() {
+        use crate::plot::linear::linear_ticks;
+        let steps = |capacity| linear_ticks(0.0..100_000.0, capacity, true);
+        let small = |capacity| linear_ticks(0.0..10.0, capacity, true);
+        // 12 px digits are ~7.7 px wide: "100000" needs ~46 px + 18 px gap, "5" ~8 + 18.
+        let wide = ticks_that_fit(400.0, 12.0, &steps);
+        let narrow = ticks_that_fit(400.0, 12.0, &small);
+        assert_eq!(wide.labelled.len(), 6);
+        assert_eq!(narrow.labelled.len(), 11);
+        for ticks in [&wide, &narrow] {
+            let pitch = f64::from(widest_label(ticks, 12.0)) + 18.0;
+            assert!(ticks.labelled.len() as f64 * pitch <= 400.0);
+        }
+        // No room at all: still both ends' worth of ticks, never a loop without end.
+        assert!(ticks_that_fit(5.0, 12.0, &steps).labelled.len() <= 3);
     }
 
     #[test]

@@ -1,25 +1,53 @@
-//! The main plot: each layer's gradient norm against depth on a log axis, beside the theory's
-//! prediction. Drawing is generic over plotters' `DrawingBackend`: the page draws on a canvas
-//! (`draw_on_canvas`), tests render SVG.
+//! The plots, drawn with plotters on any `DrawingBackend`: the page draws on a canvas
+//! (`draw_chart_on_canvas`), tests render SVG.
 //!
-//! - `scale`: log range, decade ticks and labels, placement of 0/NaN/±∞, clipping (pure math);
-//! - `layout`: high-DPI canvas size, label capacity, legend wrapping (pure math);
-//! - `series`: what is drawn, built from `ProbeReport`s;
+//! - the depth plot (`draw_plot`): each layer's gradient norm against depth on a log axis,
+//!   beside the theory's prediction;
+//! - the training charts, each from plain data the page collects from training snapshots:
+//!   `draw_loss`, `draw_heatmap`, `draw_update_ratio`, `draw_histograms`,
+//!   `draw_decision_boundary`.
+//!
+//! Shared pieces, pure math tested on its own:
+//! - `scale`: log range, decade ticks and labels, placement of 0/NaN/±∞, clipping;
+//! - `linear`: linear ticks with exact labels;
+//! - `colour`: viridis, the log colour scale, the two-class map;
+//! - `downsample`: buckets of snapshots/layers per drawn cell or point, run merging;
+//! - `layout`: high-DPI canvas size, label capacity, legend wrapping, text width estimate;
 //! - `style`: light and dark palettes, sizes in CSS pixels × devicePixelRatio;
-//! - `draw`: the plot itself; `canvas`: the browser wrapper.
+//! - `frame` (axes, label areas, mesh, clipped lines) and `legend` (markers, swatches, header).
 
+mod boundary;
 mod canvas;
+mod colour;
+mod downsample;
 mod draw;
+mod frame;
+mod heatmap;
+mod histogram;
 mod layout;
+mod legend;
+mod linear;
+mod loss;
+mod ratio;
 mod scale;
 mod series;
 mod style;
 
-pub use canvas::{draw_on_canvas, draw_plot_on_canvas};
-pub use draw::{draw_depth_plot, draw_plot, DrawResult};
+pub use boundary::{draw_decision_boundary, Boundary};
+pub use canvas::{draw_chart_on_canvas, draw_on_canvas, draw_plot_on_canvas};
+pub use draw::{draw_depth_plot, draw_plot};
+pub use frame::DrawResult;
+pub use heatmap::{draw_heatmap, LayerSeries};
+pub use histogram::{draw_histograms, Histogram, HistogramPanel, Histograms, Saturation};
 pub use layout::CanvasSize;
+pub use loss::{draw_loss, LossHistory, LossScale};
+pub use ratio::{draw_update_ratio, HEALTHY_UPDATE_RATIO};
 pub use series::{DepthPlot, Quantity, Series};
 pub use style::{Colours, PlotStyle};
 
+#[cfg(test)]
+mod chart_tests;
+#[cfg(test)]
+mod svg;
 #[cfg(test)]
 mod tests;

@@ -26,26 +26,28 @@ pub struct DecadeRange {
 
 impl DecadeRange {
     /// The range that shows every positive finite value (zeros, negatives, NaN and ±∞ have no
-    /// place on a log axis: they become edge markers and do not stretch the range).
+    /// place on a log axis: they become edge markers and do not stretch the range), with room
+    /// above and below.
     pub fn fit(values: impl IntoIterator<Item = f64>) -> Self {
-        let (lo, hi) = values
-            .into_iter()
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .map(|v| v.log10().clamp(DECADE_FLOOR, DECADE_CEIL))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), d| {
-                (lo.min(d), hi.max(d))
-            });
-        if lo > hi {
+        match decade_extent(values) {
+            Some((lo, hi)) => {
+                let span = hi - lo;
+                Self {
+                    lo: lo - span * PAD_FRACTION,
+                    hi: hi + span * PAD_FRACTION,
+                }
+            }
             // Nothing to place: show 0.1 … 10 around the edge markers.
-            return Self { lo: -1.0, hi: 1.0 };
+            None => Self { lo: -1.0, hi: 1.0 },
         }
-        let centre = (lo + hi) / 2.0;
-        let span = (hi - lo).max(MIN_SPAN);
-        let half = span / 2.0 + span * PAD_FRACTION;
-        Self {
-            lo: centre - half,
-            hi: centre + half,
-        }
+    }
+
+    /// Like `fit` without the room: the smallest value at `lo`, the largest at `hi` (a colour
+    /// scale uses its whole ramp).
+    pub fn spanning(values: impl IntoIterator<Item = f64>) -> Self {
+        decade_extent(values)
+            .map(|(lo, hi)| Self { lo, hi })
+            .unwrap_or(Self { lo: -1.0, hi: 1.0 })
     }
 
     pub fn contains(&self, decade: f64) -> bool {
@@ -55,6 +57,24 @@ impl DecadeRange {
     pub fn as_range(&self) -> Range<f64> {
         self.lo..self.hi
     }
+}
+
+/// The decades of the smallest and largest positive finite value, widened to `MIN_SPAN` around
+/// their centre; `None` when there is no such value.
+fn decade_extent(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(|v| v.log10().clamp(DECADE_FLOOR, DECADE_CEIL))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), d| {
+            (lo.min(d), hi.max(d))
+        });
+    if lo > hi {
+        return None;
+    }
+    let centre = (lo + hi) / 2.0;
+    let half = (hi - lo).max(MIN_SPAN) / 2.0;
+    Some((centre - half, centre + half))
 }
 
 /// A tick at `mantissa × 10^exponent`. Kept as integers so labels are written from exact
@@ -241,10 +261,11 @@ impl Placement {
     }
 }
 
-/// Splits a polyline of `(x, decade)` points into the runs that lie inside `range`; a `None`
-/// point breaks the line. Segments that cross an edge are cut exactly there, because plotters
+/// Splits a polyline of `(x, y)` points into the runs whose y lies inside `range` (ends
+/// included; decades on a log axis); a `None` point breaks the line. Segments that cross an edge are cut exactly there, because plotters
 /// would squash an outside point onto the edge and bend the line.
-pub fn visible_runs(points: &[(f64, Option<f64>)], range: DecadeRange) -> Vec<Vec<(f64, f64)>> {
+pub fn visible_runs(points: &[(f64, Option<f64>)], range: Range<f64>) -> Vec<Vec<(f64, f64)>> {
+    let inside = |y: f64| range.start <= y && y <= range.end;
     let mut runs = Vec::new();
     let mut run: Vec<(f64, f64)> = Vec::new();
     let mut flush = |run: &mut Vec<(f64, f64)>| {
@@ -261,9 +282,9 @@ pub fn visible_runs(points: &[(f64, Option<f64>)], range: DecadeRange) -> Vec<Ve
         };
         let point = (x, y);
         match previous {
-            None if range.contains(y) => run.push(point),
+            None if inside(y) => run.push(point),
             None => {}
-            Some(start) => match clip_segment(start, point, range) {
+            Some(start) => match clip_segment(start, point, &range) {
                 Some((entry, exit)) => {
                     if run.last() != Some(&entry) {
                         flush(&mut run);
@@ -288,13 +309,13 @@ pub fn visible_runs(points: &[(f64, Option<f64>)], range: DecadeRange) -> Vec<Ve
 fn clip_segment(
     p: (f64, f64),
     q: (f64, f64),
-    range: DecadeRange,
+    range: &Range<f64>,
 ) -> Option<((f64, f64), (f64, f64))> {
     let dy = q.1 - p.1;
     if dy == 0.0 {
-        return range.contains(p.1).then_some((p, q));
+        return (range.start <= p.1 && p.1 <= range.end).then_some((p, q));
     }
-    let (t_lo, t_hi) = ((range.lo - p.1) / dy, (range.hi - p.1) / dy);
+    let (t_lo, t_hi) = ((range.start - p.1) / dy, (range.end - p.1) / dy);
     let (enter, exit) = (t_lo.min(t_hi).max(0.0), t_lo.max(t_hi).min(1.0));
     if enter > exit {
         return None;
@@ -493,7 +514,7 @@ mod tests {
 
     #[test]
     fn lines_inside_the_range_are_kept_whole() {
-        let range = DecadeRange { lo: -5.0, hi: 0.0 };
+        let range = -5.0..0.0;
         let points = [(1.0, Some(-4.0)), (2.0, Some(-3.0)), (3.0, Some(-1.0))];
         assert_eq!(
             visible_runs(&points, range),
@@ -503,7 +524,7 @@ mod tests {
 
     #[test]
     fn unplaceable_points_break_the_line() {
-        let range = DecadeRange { lo: -5.0, hi: 0.0 };
+        let range = -5.0..0.0;
         let points = [
             (1.0, Some(-4.0)),
             (2.0, Some(-3.0)),
@@ -518,7 +539,7 @@ mod tests {
 
     #[test]
     fn lines_leaving_the_range_are_cut_at_the_edge() {
-        let range = DecadeRange { lo: -5.0, hi: 0.0 };
+        let range = -5.0..0.0;
         // Falls through the floor between x=2 and 3, comes back between 4 and 5.
         let points = [
             (1.0, Some(-1.0)),
@@ -528,7 +549,7 @@ mod tests {
             (5.0, Some(-3.0)),
         ];
         assert_runs_near(
-            visible_runs(&points, range),
+            visible_runs(&points, range.clone()),
             &[
                 &[(1.0, -1.0), (2.0, -3.0), (2.5, -5.0)],
                 &[(4.0 + 4.0 / 6.0, -5.0), (5.0, -3.0)],
@@ -537,7 +558,7 @@ mod tests {
         // A segment that crosses the whole window keeps only its middle.
         let steep = [(0.0, Some(5.0)), (1.0, Some(-10.0))];
         assert_runs_near(
-            visible_runs(&steep, range),
+            visible_runs(&steep, range.clone()),
             &[&[(1.0 / 3.0, 0.0), (2.0 / 3.0, -5.0)]],
         );
         let outside = [(0.0, Some(3.0)), (1.0, Some(4.0))];

@@ -25,6 +25,15 @@ pub struct Colours {
     pub theory: RGBColor,
     /// The NaN/±∞ marker: a warning colour used by nothing else.
     pub non_finite: RGBColor,
+    /// A heatmap cell that is exactly 0: a neutral grey, off the viridis ramp.
+    pub zero_cell: RGBColor,
+    /// The decision boundary's two classes (TensorFlow Playground's orange and blue), and the
+    /// data points drawn in them.
+    pub class_0: RGBColor,
+    pub class_1: RGBColor,
+    /// The stretch of viridis (0 … 1) that colours lines by depth: the end that would vanish
+    /// into the background is left out.
+    pub line_ramp: (f64, f64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,6 +60,10 @@ impl PlotStyle {
                 grad_w: RGBColor(0xd5, 0x5e, 0x00),
                 theory: RGBColor(0x00, 0x9e, 0x73),
                 non_finite: RGBColor(0xc2, 0x18, 0x5b),
+                zero_cell: RGBColor(0xa8, 0xad, 0xb8),
+                class_0: RGBColor(0xe0, 0x7b, 0x00),
+                class_1: RGBColor(0x00, 0x72, 0xb2),
+                line_ramp: (0.0, 0.85),
             },
             scale: 1.0,
         }
@@ -71,6 +84,10 @@ impl PlotStyle {
                 grad_w: RGBColor(0xf0, 0x9a, 0x3e),
                 theory: RGBColor(0x3f, 0xd0, 0xa0),
                 non_finite: RGBColor(0xff, 0x6f, 0xb0),
+                zero_cell: RGBColor(0x6b, 0x71, 0x80),
+                class_0: RGBColor(0xf0, 0x9a, 0x3e),
+                class_1: RGBColor(0x56, 0xb4, 0xe9),
+                line_ramp: (0.2, 1.0),
             },
             scale: 1.0,
         }

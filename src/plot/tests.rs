@@ -1,13 +1,9 @@
 //! The plot rendered to SVG and read back: labels, legend, markers and where they sit.
 
-use std::collections::HashMap;
-
 use gradscope_core::probe::{LayerProbe, ProbeReport};
 use gradscope_core::theory::{MeanField, Theory};
-use plotters::prelude::*;
-use plotters::style::RGBColor;
-use plotters_svg::SVGBackend;
 
+use super::svg::*;
 use super::*;
 
 const SIZE: (u32, u32) = (720, 440);
@@ -79,70 +75,11 @@ fn not_applicable() -> ProbeReport {
 }
 
 fn render(plot: &DepthPlot, style: &PlotStyle, size: (u32, u32)) -> String {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_plot(&root, plot, style).expect("the plot draws");
-        root.present().expect("the SVG is written");
-    }
-    svg
+    svg::render(size, |root| draw_plot(root, plot, style))
 }
 
 fn render_report(report: &ProbeReport) -> String {
     render(&DepthPlot::from_report(report), &PlotStyle::light(), SIZE)
-}
-
-/// The text of every `<text>` element, unescaped.
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|rest| {
-            let body = &rest[rest.find('>')? + 1..];
-            let text = body[..body.find("</text>")?].trim();
-            Some(text.replace("&amp;", "&").replace("&apos;", "'"))
-        })
-        .collect()
-}
-
-/// The attributes of every `<tag …>` element.
-fn elements<'a>(svg: &'a str, tag: &str) -> Vec<HashMap<&'a str, &'a str>> {
-    svg.split(&format!("<{tag} "))
-        .skip(1)
-        .map(|rest| {
-            let head = &rest[..rest.find('>').unwrap_or(rest.len())];
-            head.split("\" ")
-                .filter_map(|pair| pair.split_once("=\""))
-                .map(|(name, value)| (name.trim(), value.trim_end_matches(['"', '/'])))
-                .collect()
-        })
-        .collect()
-}
-
-fn hex(colour: RGBColor) -> String {
-    format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
-}
-
-fn with_attr<'a>(
-    found: &'a [HashMap<&'a str, &'a str>],
-    name: &str,
-    value: &str,
-) -> Vec<&'a HashMap<&'a str, &'a str>> {
-    found
-        .iter()
-        .filter(|e| e.get(name) == Some(&value))
-        .collect()
-}
-
-fn number(element: &HashMap<&str, &str>, name: &str) -> f64 {
-    element[name].parse().unwrap()
-}
-
-/// The y extent of the points of every polygon.
-fn polygon_ys(polygon: &HashMap<&str, &str>) -> Vec<f64> {
-    let points = polygon["points"].split_whitespace();
-    points
-        .map(|p| p.split_once(',').unwrap().1.parse().unwrap())
-        .collect()
 }
 
 /// The plotting area's top and bottom, from the readout band that spans it.
@@ -434,11 +371,9 @@ fn degenerate_input_draws_without_error() {
     );
 }
 
-/// Writes the plot as SVG to `target/` so a person can look at it (convert with rsvg-convert).
+/// Writes the plot as SVG to `target/` so a person can look at it.
 #[test]
 fn write_previews() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    std::fs::create_dir_all(&dir).unwrap();
     let deep = ProbeReport {
         loss: 2.3,
         layers: (1..=61)
@@ -485,6 +420,6 @@ fn write_previews() {
         ),
     ];
     for (name, plot, style, size) in previews {
-        std::fs::write(dir.join(format!("{name}.svg")), render(&plot, &style, size)).unwrap();
+        write_preview(name, &render(&plot, &style, size));
     }
 }
