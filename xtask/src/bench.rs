@@ -58,15 +58,15 @@ pub fn bench(root: &Path) -> Result {
 
     report_sizes(&sizes);
     println!("\nslider input → redrawn plot (headless Chromium, {LATENCY_ROUNDS} moves after {LATENCY_WARMUP} warm-up), native probe of the same config");
-    println!("{:<40} {:>10} {:>10} {:>12} {:>14} {:>6}", "config", "best ms", "median ms", "native ms", "browser/native", "goal");
+    println!("{:<40} {:>10} {:>10} {:>12} {:>14} {:>9}", "config", "best ms", "median ms", "native ms", "browser/native", "goal ms");
     for (((name, _, goal), browser_ms), native) in LATENCY_CASES.iter().zip(&latencies).zip(&native_probe_ms) {
         let (best, median) = best_and_median(browser_ms);
-        println!("{name:<40} {best:>10.2} {median:>10.2} {native:>12.3} {:>14.1} {:>4} {}", median / native, goal, met(median <= *goal));
+        println!("{name:<40} {best:>10.2} {median:>10.2} {native:>12.3} {:>14.1} {:>9}  {}", median / native, format!("≤ {goal}"), met(median <= *goal));
     }
     println!("\ntraining step (forward + backward + SGD update), ms per step, best round");
     println!("{:<20} {:>14} {:>16} {:>12} {:>10}", "shape (L, W, B)", "native ms", "tfjs-wasm ms", "speed-up", "goal 10×");
     for (((l, w, b), native), tfjs) in TRAINING_SHAPES.iter().zip(&native_training_ms).zip(&tfjs_ms) {
-        println!("{:<20} {native:>14.3} {tfjs:>16.3} {:>11.1}× {:>10}", format!("({l}, {w}, {b})"), tfjs / native, met(tfjs / native >= 10.0));
+        println!("{:<20} {native:>14.3} {tfjs:>16.3} {:>11.2}× {:>10}", format!("({l}, {w}, {b})"), tfjs / native, met(tfjs / native >= 10.0));
     }
     println!("\nload average at the end: {} (figures are ratios within this run; see BENCHMARKS.md)", load_average());
     Ok(())
