@@ -400,26 +400,12 @@ impl RecurrentNet {
     }
 }
 
-/// Mean squared error (PyTorch's `MSELoss`, mean over every entry) and its gradient.
-fn mean_squared_error(outputs: &[f32], targets: &[f32], grad: &mut Vec<f32>) -> f64 {
-    assert_eq!(outputs.len(), targets.len(), "MSE: outputs and targets differ in length");
-    let n = outputs.len() as f64;
-    grad.clear();
-    let mut total = 0.0;
-    for (&y, &target) in outputs.iter().zip(targets) {
-        let error = f64::from(y) - f64::from(target);
-        total += error * error;
-        grad.push((2.0 * error / n) as f32);
-    }
-    total / n
-}
-
 impl Targets {
     /// The loss of `outputs` ([rows, n_outputs]) and ∂loss/∂outputs into `grad`: MSE for
     /// values, mean softmax cross-entropy for classes.
     pub fn loss(&self, outputs: &[f32], n_outputs: usize, grad: &mut Vec<f32>) -> f64 {
         match self {
-            Targets::Values(values) => mean_squared_error(outputs, values, grad),
+            Targets::Values(values) => crate::mlp::mean_squared_error(outputs, values, grad),
             Targets::Classes(labels) => crate::mlp::softmax_cross_entropy(outputs, labels, n_outputs, grad),
         }
     }
