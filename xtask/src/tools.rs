@@ -48,7 +48,7 @@ pub fn ensure_web_build_tools(root: &Path) -> Result {
         binary: "trunk",
         version: TRUNK_VERSION,
         install_args: &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
-        duration: "one-time, ~9 minutes",
+        duration: "one-time, ~10–15 minutes",
     })?;
     let bindgen_version = locked_version(root, "wasm-bindgen")?;
     ensure_cargo_tool(CargoTool {
