@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clip::{ClipConfig, ClipMethod};
 use crate::optim::{OptimizerConfig, OptimizerKind};
+use crate::recurrent::{self, Model, RecurrentConfig, RecurrentInit, Task};
 
 /// Link format version written as `v=`.
 pub const FORMAT_VERSION: u32 = 1;
@@ -57,6 +58,22 @@ pub struct ExperimentConfig {
     pub clip: ClipMethod,
     /// Clipping threshold: max_norm τ for `norm`, clip_value v for `value`; kept while `clip` is off.
     pub clipv: f32,
+    // Recurrent networks (issue 5): `model` picks the network; the keys below apply only to a
+    // recurrent one, which also reads seed, batch, act (φ of the plain RNN: tanh or relu),
+    // gain, std and bound (for `rinit`) and the training keys. See `recurrent()`.
+    /// The network: the MLP of the keys above, or a recurrent cell.
+    pub model: Architecture,
+    /// Hidden units of the recurrent cell.
+    pub hidden: usize,
+    /// Sequence length T.
+    pub seq: usize,
+    pub task: Task,
+    /// Initial LSTM forget-gate bias.
+    pub fbias: f32,
+    /// Initialization of the recurrent matrices W_h·.
+    pub rinit: RecurrentInit,
+    /// Truncated BPTT window; 0 = full BPTT.
+    pub tbptt: usize,
 }
 
 /// Valid ranges (inclusive). The link decoder clamps to them; the UI's sliders span them.
@@ -72,6 +89,67 @@ impl ExperimentConfig {
     pub const MOM: RangeInclusive<f32> = OptimizerConfig::MOMENTUM;
     pub const WD: RangeInclusive<f32> = OptimizerConfig::WEIGHT_DECAY;
     pub const CLIPV: RangeInclusive<f32> = ClipConfig::THRESHOLD;
+    pub const HIDDEN: RangeInclusive<usize> = RecurrentConfig::HIDDEN;
+    pub const SEQ: RangeInclusive<usize> = RecurrentConfig::SEQ;
+    pub const FBIAS: RangeInclusive<f32> = RecurrentConfig::FBIAS;
+    pub const TBPTT: RangeInclusive<usize> = RecurrentConfig::TBPTT;
+
+    /// Whether this is the multilayer perceptron (the keys data … res apply) rather than a
+    /// recurrent network (the keys hidden … tbptt apply).
+    pub fn is_mlp(&self) -> bool {
+        self.model == Architecture::Mlp
+    }
+
+    /// The recurrent experiment this config describes, `None` for the MLP. The plain RNN's φ is
+    /// `act`, which the link keeps to tanh or relu for recurrent models (`allows_activation`).
+    pub fn recurrent(&self) -> Option<RecurrentConfig> {
+        let Architecture::Recurrent(model) = self.model else { return None };
+        Some(RecurrentConfig {
+            seed: self.seed,
+            batch: self.batch,
+            model,
+            nonlinearity: self.act,
+            hidden: self.hidden,
+            seq: self.seq,
+            task: self.task,
+            fbias: self.fbias,
+            rinit: self.rinit,
+            gain: self.gain,
+            std: self.std,
+            bound: self.bound,
+            tbptt: self.tbptt,
+        })
+    }
+
+    /// Whether `act` can be this network's activation: any for the MLP; tanh or relu
+    /// (torch.nn.RNN's `nonlinearity`) for a recurrent network, even an LSTM or GRU (which
+    /// ignore it), so that switching to the plain RNN always gives a valid network.
+    pub fn allows_activation(&self, act: Activation) -> bool {
+        self.is_mlp() || RecurrentConfig::NONLINEARITIES.contains(&act)
+    }
+
+    /// What choosing `model` does when it moves between the MLP and the recurrent networks
+    /// (in a link as in the form; between RNN, LSTM and GRU nothing else changes, so they
+    /// compare under the same settings): batch size, optimizer and clipping take that family's
+    /// defaults, and an activation a recurrent network cannot use becomes tanh.
+    pub fn use_model_defaults(&mut self, previous: Architecture) {
+        if previous.is_mlp() == self.is_mlp() {
+            return;
+        }
+        let (batch, optimizer, clip) = if self.is_mlp() {
+            let mlp = ExperimentConfig::default();
+            (mlp.batch, mlp.optimizer(), ClipConfig::None)
+        } else {
+            (RecurrentConfig::default().batch, recurrent::default_optimizer(), recurrent::DEFAULT_CLIP)
+        };
+        self.batch = batch;
+        self.set_optimizer(optimizer);
+        self.clip = clip.method();
+        self.clipv = clip.threshold().unwrap_or(ClipConfig::DEFAULT_THRESHOLD);
+        if !self.allows_activation(self.act) {
+            self.act = Activation::Tanh;
+        }
+    }
 
     /// The optimizer settings `opt`, `lr`, `mom`, `wd` describe.
     pub fn optimizer(&self) -> OptimizerConfig {
@@ -121,6 +199,7 @@ impl ExperimentConfig {
 impl Default for ExperimentConfig {
     fn default() -> Self {
         let optimizer = OptimizerConfig::default();
+        let recurrent = RecurrentConfig::default();
         ExperimentConfig {
             seed: 1,
             data: Dataset::Spiral,
@@ -141,9 +220,99 @@ impl Default for ExperimentConfig {
             wd: optimizer.weight_decay,
             clip: ClipMethod::None,
             clipv: ClipConfig::DEFAULT_THRESHOLD,
+            model: Architecture::Mlp,
+            hidden: recurrent.hidden,
+            seq: recurrent.seq,
+            task: recurrent.task,
+            fbias: recurrent.fbias,
+            rinit: recurrent.rinit,
+            tbptt: recurrent.tbptt,
         }
     }
 }
+
+/// The network a config describes (link key `model`): the MLP, or a recurrent cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Architecture {
+    Mlp,
+    Recurrent(Model),
+}
+
+impl Architecture {
+    /// Every choice, in the order the UI lists them.
+    pub fn all() -> impl Iterator<Item = Architecture> {
+        std::iter::once(Architecture::Mlp).chain(Model::ALL.iter().map(|&model| Architecture::Recurrent(model)))
+    }
+
+    pub fn is_mlp(self) -> bool {
+        self == Architecture::Mlp
+    }
+
+    /// Canonical name, as written in links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::Mlp => "mlp",
+            Architecture::Recurrent(model) => model.name(),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Architecture::Mlp => "MLP (feed-forward)",
+            Architecture::Recurrent(model) => model.label(),
+        }
+    }
+
+    pub fn about(self) -> &'static str {
+        match self {
+            Architecture::Mlp => "A multilayer perceptron: depth hidden layers of width units on a 2-D dataset.",
+            Architecture::Recurrent(model) => model.about(),
+        }
+    }
+}
+
+/// Every canonical `model` name, in the order of `Architecture::all()` (a test checks it).
+const ARCHITECTURE_NAMES: &[&str] = &["mlp", "rnn", "lstm", "gru"];
+
+impl fmt::Display for Architecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Architecture {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if matches!(normalize_name(s).as_str(), "mlp" | "feedforward") {
+            return Ok(Architecture::Mlp);
+        }
+        s.parse::<Model>()
+            .map(Architecture::Recurrent)
+            .map_err(|_| UnknownName { kind: "model", given: s.to_owned(), expected: ARCHITECTURE_NAMES })
+    }
+}
+
+/// Serializes a type as its `Display` name and reads it back through its `FromStr`.
+macro_rules! serde_by_name {
+    ($ty:ty) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use serde_by_name;
+
+serde_by_name!(Architecture);
 
 /// Activation functions, named as in PyTorch (`torch.nn.functional`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -370,6 +539,30 @@ mod tests {
         assert_eq!(Activation::ALL.len(), 10);
         assert_eq!(Init::ALL.len(), 9);
         assert_eq!(Dataset::ALL.len(), 5);
+    }
+
+    #[test]
+    fn model_names_round_trip_and_say_what_was_expected() {
+        let names: Vec<&str> = Architecture::all().map(Architecture::name).collect();
+        assert_eq!(names, ARCHITECTURE_NAMES);
+        for model in Architecture::all() {
+            assert_eq!(model.to_string().to_uppercase().parse(), Ok(model));
+            let json = serde_json::to_string(&model).unwrap();
+            assert_eq!(json, format!("\"{model}\""));
+            assert_eq!(serde_json::from_str::<Architecture>(&json).unwrap(), model);
+        }
+        assert_eq!("Elman".parse(), Ok(Architecture::Recurrent(Model::Rnn)));
+        assert_eq!("cnn".parse::<Architecture>().unwrap_err().to_string(), "unknown model 'cnn'; expected one of mlp, rnn, lstm, gru");
+    }
+
+    #[test]
+    fn a_recurrent_config_reads_the_shared_keys() {
+        let mlp = ExperimentConfig::default();
+        assert_eq!(mlp.recurrent(), None);
+        let cfg = ExperimentConfig { model: Architecture::Recurrent(Model::Rnn), act: Activation::Relu, gain: Some(0.5), seed: 9, batch: 3, ..mlp };
+        let recurrent = cfg.recurrent().unwrap();
+        assert_eq!((recurrent.model, recurrent.nonlinearity, recurrent.gain, recurrent.seed, recurrent.batch), (Model::Rnn, Activation::Relu, Some(0.5), 9, 3));
+        assert!(!cfg.allows_activation(Activation::Sigmoid) && ExperimentConfig::default().allows_activation(Activation::Sigmoid));
     }
 
     #[test]

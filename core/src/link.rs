@@ -13,6 +13,14 @@
 //! The link and the UI's form inputs share one parser (`apply`), driven by one table of keys
 //! (`KEYS`): adding a key is one line there.
 //!
+//! Recurrent networks (`model=rnn|lstm|gru`) have their own keys (`hidden`, `seq`, `task`,
+//! `fbias`, `rinit`, `tbptt`), written only for them; the MLP's own keys (`data`, `depth`,
+//! `width`, `slope`, `init`, `bn`, `res`) are written only for the MLP. Either family's keys are
+//! still written when they differ from their default, so every config round-trips exactly, and
+//! an MLP link reads exactly as before `model` existed. Choosing `model` across the families
+//! brings that family's batch, optimizer and clipping defaults (`ExperimentConfig::use_model_defaults`),
+//! and a recurrent network takes only `act=tanh` or `act=relu`.
+//!
 //! Choosing an optimizer (`opt`) also resets `lr`, `mom` and `wd` to that optimizer's defaults,
 //! in a link as in the form; a link's own `lr`, `mom`, `wd` then override them wherever they
 //! stand in the query (`opt` is applied first). The training keys all have defaults, so links
@@ -24,8 +32,9 @@ use std::ops::RangeInclusive;
 use serde::{Deserialize, Serialize};
 
 use crate::clip::ClipMethod;
-use crate::config::{Activation, Dataset, ExperimentConfig, Init, FORMAT_VERSION};
+use crate::config::{Activation, Architecture, Dataset, ExperimentConfig, Init, FORMAT_VERSION};
 use crate::optim::OptimizerKind;
+use crate::recurrent::{RecurrentInit, Task};
 
 /// Something decoding changed or ignored, in one sentence for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,9 +83,12 @@ pub fn decode(input: &str) -> Decoded {
 
     let mut config = ExperimentConfig::default();
     let mut notes = NoteList::default();
-    // Keys that reset others (`opt`) go first, so that the others' values in the link win.
-    let resets_others = |index: &usize| KEYS.iter().any(|k| k.name == names[*index] && k.resets_others);
-    let (first, rest): (Vec<usize>, Vec<usize>) = (0..pairs.len()).partition(resets_others);
+    // Keys that reset others (`model`, `opt`) go first, in table order (`model` resets the
+    // optimizer), so that the others' values in the link win.
+    let table_position = |index: usize| KEYS.iter().position(|k| k.name == names[index]);
+    let resets_others = |index: &usize| table_position(*index).is_some_and(|position| KEYS[position].resets_others);
+    let (mut first, rest): (Vec<usize>, Vec<usize>) = (0..pairs.len()).partition(resets_others);
+    first.sort_by_key(|&index| table_position(index));
     for index in first.into_iter().chain(rest) {
         let (key, value) = &pairs[index];
         let (count, last) = occurrences[names[index].as_str()];
@@ -155,8 +167,10 @@ struct Key {
     resets_others: bool,
 }
 
-/// One table entry per config field: `key!(field)`, `key!(field, &RANGE)`, or
-/// `key!(field, then reset)` where `reset(cfg)` runs after each value the key takes.
+/// One table entry per config field: `key!(field)`, `key!(field, &RANGE)`,
+/// `key!(field, then reset)` where `reset(cfg)` runs after each value the key takes, or
+/// `key!(field, &RANGE, written_for family)`: written only when `family(cfg)` holds or the value
+/// is not the default.
 macro_rules! key {
     ($field:ident) => {
         key!($field, &())
@@ -183,23 +197,64 @@ macro_rules! key {
             ..key!($field)
         }
     };
+    ($field:ident, $bounds:expr, written_for $family:expr) => {
+        Key {
+            present: |cfg| $family(cfg) || cfg.$field != ExperimentConfig::default().$field,
+            ..key!($field, $bounds)
+        }
+    };
+}
+
+/// The keys only the MLP reads, and only recurrent networks read.
+fn for_mlp(cfg: &ExperimentConfig) -> bool {
+    cfg.is_mlp()
+}
+
+fn for_recurrent(cfg: &ExperimentConfig) -> bool {
+    !cfg.is_mlp()
+}
+
+/// `model`: remembers the network it replaces, for `use_model_defaults`.
+fn read_model(cfg: &mut ExperimentConfig, text: &str) -> Result<(), Problem> {
+    let previous = cfg.model;
+    store(&mut cfg.model, text, &())?;
+    cfg.use_model_defaults(previous);
+    Ok(())
+}
+
+/// `act`: any activation for the MLP, tanh or relu for a recurrent network.
+fn read_activation(cfg: &mut ExperimentConfig, text: &str) -> Result<(), Problem> {
+    let mut act = cfg.act;
+    store(&mut act, text, &())?;
+    if !cfg.allows_activation(act) {
+        return Err(Problem::Rejected(format!("is not tanh or relu, the nonlinearities of a recurrent network ({})", cfg.model)));
+    }
+    cfg.act = act;
+    Ok(())
 }
 
 /// Every key of link format v1, in canonical order (`v` comes first and is not a field).
 const KEYS: &[Key] = &[
     key!(seed, &(0..=u64::MAX)),
-    key!(data),
+    Key { read: read_model, present: for_recurrent, resets_others: true, ..key!(model) },
+    key!(data, &(), written_for for_mlp),
     key!(batch, &ExperimentConfig::BATCH),
-    key!(depth, &ExperimentConfig::DEPTH),
-    key!(width, &ExperimentConfig::WIDTH),
-    key!(act),
-    key!(slope, &ExperimentConfig::SLOPE),
-    key!(init),
+    key!(depth, &ExperimentConfig::DEPTH, written_for for_mlp),
+    key!(width, &ExperimentConfig::WIDTH, written_for for_mlp),
+    key!(hidden, &ExperimentConfig::HIDDEN, written_for for_recurrent),
+    key!(seq, &ExperimentConfig::SEQ, written_for for_recurrent),
+    key!(task, &(), written_for for_recurrent),
+    Key { read: read_activation, ..key!(act) },
+    key!(slope, &ExperimentConfig::SLOPE, written_for for_mlp),
+    key!(init, &(), written_for for_mlp),
+    key!(rinit, &(), written_for for_recurrent),
     key!(std, &ExperimentConfig::STD),
     key!(bound, &ExperimentConfig::BOUND),
     key!(gain, &ExperimentConfig::GAIN),
-    key!(bn),
-    key!(res),
+    key!(fbias, &ExperimentConfig::FBIAS, written_for for_recurrent),
+    key!(bn, &(), written_for for_mlp),
+    key!(res, &(), written_for for_mlp),
+    key!(tbptt, &ExperimentConfig::TBPTT, written_for for_recurrent),
     key!(opt, then ExperimentConfig::use_optimizer_defaults),
     key!(lr, &ExperimentConfig::LR),
     key!(mom, &ExperimentConfig::MOM),
@@ -338,7 +393,7 @@ macro_rules! named_link_value {
     )*};
 }
 
-named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod);
+named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod, Architecture, Task, RecurrentInit);
 
 fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<String> {
     if below {
@@ -518,6 +573,7 @@ impl NoteList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::recurrent::RecurrentConfig;
 
     /// SplitMix64: a tiny local generator so the codec's tests depend on nothing else.
     struct TestRng(u64);
@@ -547,6 +603,17 @@ mod tests {
             f32::from_bits((low + self.next() % (high - low + 1)) as u32)
         }
 
+        /// Like `any_f32_in`, for ranges that may include negative numbers: either sign's half.
+        fn any_real_in(&mut self, range: &RangeInclusive<f32>) -> f32 {
+            let positive = 0.0f32.max(*range.start())..=*range.end();
+            if *range.start() < 0.0 && self.below(2) == 0 {
+                // From the smallest subnormal up: −0 reads back as 0.
+                -self.any_f32_in(&(f32::from_bits(1).max(-range.end())..=-range.start()))
+            } else {
+                self.any_f32_in(&positive)
+            }
+        }
+
         fn pick<T: Copy>(&mut self, items: &[T]) -> T {
             items[self.below(items.len())]
         }
@@ -554,13 +621,15 @@ mod tests {
 
     fn random_valid_config(rng: &mut TestRng) -> ExperimentConfig {
         type C = ExperimentConfig;
+        let model = rng.pick(&Architecture::all().collect::<Vec<_>>());
+        let acts = if model.is_mlp() { Activation::ALL } else { &RecurrentConfig::NONLINEARITIES };
         ExperimentConfig {
             seed: if rng.below(4) == 0 { rng.pick(&[0, 1, u64::MAX]) } else { rng.next() },
             data: rng.pick(Dataset::ALL),
             batch: rng.in_range(&C::BATCH),
             depth: rng.in_range(&C::DEPTH),
             width: rng.in_range(&C::WIDTH),
-            act: rng.pick(Activation::ALL),
+            act: rng.pick(acts),
             slope: rng.any_f32_in(&C::SLOPE),
             init: rng.pick(Init::ALL),
             std: rng.any_f32_in(&C::STD),
@@ -574,6 +643,13 @@ mod tests {
             wd: rng.any_f32_in(&C::WD),
             clip: rng.pick(ClipMethod::ALL),
             clipv: rng.any_f32_in(&C::CLIPV),
+            model,
+            hidden: rng.in_range(&C::HIDDEN),
+            seq: rng.in_range(&C::SEQ),
+            task: rng.pick(Task::ALL),
+            fbias: rng.any_real_in(&C::FBIAS),
+            rinit: rng.pick(&RecurrentInit::all().collect::<Vec<_>>()),
+            tbptt: rng.in_range(&C::TBPTT),
         }
     }
 
@@ -594,11 +670,17 @@ mod tests {
         }
         assert_eq!(cfg.optimizer().validate(), Ok(()), "{context}");
         assert!(cfg.clipping().is_ok(), "{context}");
+        assert!(cfg.allows_activation(cfg.act), "{context}");
+        if let Some(recurrent) = cfg.recurrent() {
+            assert_eq!(recurrent.validate(), Ok(()), "{context}");
+        }
+        assert!(C::HIDDEN.contains(&cfg.hidden) && C::SEQ.contains(&cfg.seq) && C::TBPTT.contains(&cfg.tbptt), "{context}");
+        assert!(C::FBIAS.contains(&cfg.fbias), "{context}");
     }
 
     /// The float fields by bit pattern: `==` would equate −0 and 0.
-    fn float_bits(cfg: &ExperimentConfig) -> [u32; 8] {
-        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0), cfg.lr, cfg.mom, cfg.wd, cfg.clipv].map(f32::to_bits)
+    fn float_bits(cfg: &ExperimentConfig) -> [u32; 9] {
+        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0), cfg.lr, cfg.mom, cfg.wd, cfg.clipv, cfg.fbias].map(f32::to_bits)
     }
 
     fn messages(link: &str) -> Vec<String> {
@@ -628,6 +710,39 @@ mod tests {
         }
         let with_gain = ExperimentConfig { gain: Some(1.5), ..Default::default() };
         assert!(encode(&with_gain).contains("&bound=0.1&gain=1.5&bn=0&res=0&"));
+    }
+
+    #[test]
+    fn a_recurrent_link_writes_its_own_keys_and_brings_its_training_defaults() {
+        let lstm = decode("model=lstm");
+        assert_eq!(lstm.notes, []);
+        assert_eq!(
+            encode(&lstm.config),
+            "v=1&seed=1&model=lstm&batch=32&hidden=64&seq=50&task=adding&act=tanh&rinit=default&std=0.1&bound=0.1&fbias=1&tbptt=0&opt=adam&lr=0.01&mom=0&wd=0&clip=norm&clipv=1"
+        );
+        let recurrent = lstm.config.recurrent().unwrap();
+        assert_eq!(recurrent, crate::recurrent::RecurrentConfig::default(), "the link's defaults are the recurrent lab's");
+        assert_eq!((lstm.config.optimizer(), lstm.config.clipping()), (crate::recurrent::default_optimizer(), Ok(crate::recurrent::DEFAULT_CLIP)));
+        // The link's own settings win wherever they stand; `opt` still brings its lr.
+        let cfg = decode("lr=0.5&opt=sgd&batch=7&model=gru&act=relu").config;
+        assert_eq!((cfg.opt, cfg.lr, cfg.batch, cfg.act, cfg.clip), (OptimizerKind::Sgd, 0.5, 7, Activation::Relu, ClipMethod::Norm));
+        assert_eq!(decode("opt=sgd&model=rnn").config.lr, 0.1);
+        // MLP keys that differ from their default are kept, so nothing is lost on the way back.
+        let cfg = decode("depth=3&model=rnn").config;
+        assert!(encode(&cfg).contains("&depth=3&"), "{}", encode(&cfg));
+        assert_eq!(decode(&encode(&cfg)).config, cfg);
+        assert_eq!(decode("model=mlp").config, ExperimentConfig::default());
+        // The form: crossing families brings defaults, switching cells keeps the settings.
+        let mut cfg = ExperimentConfig::default();
+        assert_eq!(apply(&mut cfg, "model", "rnn"), None);
+        assert_eq!((cfg.act, cfg.batch, cfg.lr), (Activation::Tanh, 32, 0.01));
+        assert_eq!(apply(&mut cfg, "lr", "0.003"), None);
+        assert_eq!(apply(&mut cfg, "model", "LSTM"), None);
+        assert_eq!(cfg.lr, 0.003);
+        assert_eq!(apply(&mut cfg, "act", "sigmoid").unwrap().message, "act=sigmoid is not tanh or relu, the nonlinearities of a recurrent network (lstm); using tanh.");
+        assert_eq!(apply(&mut cfg, "model", "mlp"), None);
+        assert_eq!((cfg.batch, cfg.lr, cfg.clip, cfg.act), (64, 0.001, ClipMethod::None, Activation::Tanh));
+        assert_eq!(apply(&mut cfg, "act", "sigmoid"), None);
     }
 
     #[test]
@@ -696,6 +811,16 @@ mod tests {
             ("clip=sometimes", "clip=none", "clip=sometimes is not one of none, norm, value; using none.".into()),
             ("clipv=0", "clipv=0.000001", "clipv=0 is below the minimum 0.000001; using 0.000001.".into()),
             ("clipv=1e7", "clipv=1000000", "clipv=1e7 is above the maximum 1000000; using 1000000.".into()),
+            ("model=cnn", "v=1&seed=1&data", "model=cnn is not one of mlp, rnn, lstm, gru; using mlp.".into()),
+            ("model=rnn&seq=5000", "seq=1000", "seq=5000 is above the maximum 1000; using 1000.".into()),
+            ("model=gru&seq=2", "seq=3", "seq=2 is below the minimum 3; using 3.".into()),
+            ("model=lstm&hidden=1", "hidden=2", "hidden=1 is below the minimum 2; using 2.".into()),
+            ("model=lstm&fbias=11", "fbias=10", "fbias=11 is above the maximum 10; using 10.".into()),
+            ("model=lstm&fbias=NaN", "fbias=1", "fbias=NaN is not a finite number; using 1.".into()),
+            ("model=lstm&tbptt=-1", "tbptt=0", "tbptt=-1 is below the minimum 0; using 0.".into()),
+            ("model=lstm&task=sort", "task=adding", "task=sort is not one of adding, copy; using adding.".into()),
+            ("model=rnn&rinit=eigen", "rinit=default", "rinit=eigen is not one of default, identity, zeros, normal, uniform, xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, orthogonal, lecun_normal; using default.".into()),
+            ("act=gelu&model=rnn", "act=tanh", "act=gelu is not tanh or relu, the nonlinearities of a recurrent network (rnn); using tanh.".into()),
         ];
         for (link, canonical_part, message) in cases {
             let decoded = decode(link);
@@ -900,7 +1025,8 @@ mod tests {
         let mut rng = TestRng(42);
         let tokens = [
             "v", "seed", "data", "batch", "depth", "width", "act", "slope", "init", "std", "bound", "gain", "bn", "res", "opt", "lr",
-            "mom", "wd", "clip", "clipv", "adamw", "norm", "sgd", "=", "=", "&",
+            "mom", "wd", "clip", "clipv", "adamw", "norm", "sgd", "model", "hidden", "seq", "task", "fbias", "rinit", "tbptt",
+            "mlp", "rnn", "lstm", "gru", "adding", "copy", "identity", "orthogonal", "tanh", "-3", "=", "=", "&",
             "&", "%", "%2", "%41", "%ff", "+", "-", ".", "e", "E", "0", "1", "9", "12", "1e39", "1e-45", "NaN", "inf", "auto", "relu",
             "leaky_relu", "xavier_normal", "spiral", "?", "#", "é", "😀", "\u{202E}", "\0", " ", "99999999999999999999999",
         ];

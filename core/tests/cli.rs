@@ -216,3 +216,71 @@ fn two_training_runs_print_identical_bytes() {
         assert_eq!(run(), run(), "{format}");
     }
 }
+
+const RECURRENT_LINK: &str = "?model=lstm&hidden=8&seq=12&batch=4&seed=3&fbias=2";
+
+#[test]
+fn a_recurrent_probe_prints_the_librarys_numbers_through_time_in_json_and_csv() {
+    let decoded = link::decode(RECURRENT_LINK);
+    let probe = gradscope_core::recurrent::probe_through_time(&decoded.config.recurrent().unwrap()).unwrap();
+    let library = serde_json::to_value(&probe).unwrap();
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", RECURRENT_LINK]))).unwrap();
+    assert_eq!(json["link"], link::encode(&decoded.config));
+    for (key, value) in library.as_object().unwrap() {
+        assert_eq!(&json[key], value, "{key}");
+    }
+    let csv = stdout(&gradscope(&["probe", RECURRENT_LINK, "--format", "csv"]));
+    let (header, rows) = csv_table(&csv);
+    assert_eq!(header, ["t", "grad_h_norm", "grad_c_norm", "input_gate_mean", "forget_gate_mean", "output_gate_mean", "path_product"]);
+    assert_eq!(rows.len(), 12);
+    for (t, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], (t + 1).to_string());
+        assert_same(&row[1], &json["grad_h_norm"][t], "grad_h_norm");
+        assert_same(&row[2], &json["grad_c_norm"][t], "grad_c_norm");
+        for (column, gate) in (3..6).zip(0..3) {
+            assert_same(&row[column], &json["gates"][gate]["mean"][t], "gate mean");
+        }
+        assert_same(&row[6], &json["path_product"][t], "path_product");
+    }
+    assert!(csv.contains(&format!("\n# baseline: {}\n", json["baseline"])));
+    // The plain RNN has no gates but its spectral norm; GRU has two gates and no cell.
+    let rnn_csv = stdout(&gradscope(&["probe", "model=rnn&hidden=8&seq=6", "--format", "csv"]));
+    assert!(rnn_csv.contains("\n# spectral_norm: ") && rnn_csv.contains("\nt,grad_h_norm\n"), "{rnn_csv}");
+    let gru_csv = stdout(&gradscope(&["probe", "model=gru&hidden=8&seq=6", "--format", "csv"]));
+    assert!(gru_csv.contains("\nt,grad_h_norm,reset_gate_mean,update_gate_mean,path_product\n"), "{gru_csv}");
+}
+
+#[test]
+fn a_recurrent_train_prints_the_librarys_chunks_and_identical_bytes_twice() {
+    let decoded = link::decode(RECURRENT_LINK);
+    let cfg = &decoded.config;
+    let mut trainer = gradscope_core::recurrent::Trainer::new(&cfg.recurrent().unwrap(), cfg.optimizer(), cfg.clipping().unwrap()).unwrap();
+    let library: Vec<Value> = [4, 4, 2].iter().map(|&n| serde_json::to_value(trainer.run(n)).unwrap()).collect();
+    let run = |format| stdout(&gradscope(&["train", RECURRENT_LINK, "--steps", "10", "--chunk", "4", "--format", format]));
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["snapshots"].as_array().unwrap(), &library);
+    assert_eq!(json["baseline"].as_f64(), Some(1.0 / 6.0));
+    assert_eq!(run("json"), run("json"));
+    let csv = run("csv");
+    assert_eq!(csv, run("csv"));
+    let (header, rows) = csv_table(&csv);
+    assert_eq!(header, ["step", "steps_in_chunk", "mean_loss", "clip_events", "max_grad_norm", "diverged_at", "grad_h_norm_first", "grad_h_norm_last"]);
+    for (row, snapshot) in rows.iter().zip(&library) {
+        for (cell, name) in row.iter().zip(&header[..5]) {
+            assert_same(cell, &snapshot[name.as_str()], name);
+        }
+        assert_eq!(row[5], "", "healthy");
+        assert_same(&row[6], &snapshot["probe"]["grad_h_norm"][0], "first");
+        assert_same(&row[7], &snapshot["probe"]["grad_h_norm"][11], "last");
+    }
+    assert_same(&comment(&csv, "evaluation_loss").to_string(), &json["evaluation_loss"], "evaluation");
+}
+
+#[test]
+fn a_diverging_recurrent_link_stops_at_the_chunk_that_diverged() {
+    let link = "model=rnn&act=relu&rinit=identity&gain=3&seq=200&hidden=8&batch=4&clip=none";
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", link, "--steps", "50", "--chunk", "5"]))).unwrap();
+    let snapshots = json["snapshots"].as_array().unwrap();
+    assert_eq!(snapshots.len(), 1);
+    assert_eq!(snapshots[0]["diverged_at"], 1);
+}

@@ -3,7 +3,8 @@
 //! `gradscope probe '<link or query string>' [--format json|csv]` prints the per-layer
 //! gradient probe of the experiment a link describes: exactly the numbers the page shows.
 //! `gradscope train '<link>' --steps N [--chunk K] [--format json|csv]` trains it and prints a
-//! snapshot per chunk of K steps: the page's training numbers, bit for bit.
+//! snapshot per chunk of K steps: the page's training numbers, bit for bit. A recurrent link
+//! (`model=rnn|lstm|gru`) gets the probe through time and the recurrent trainer instead.
 //! Usage errors print the usage on stderr and exit with status 2; nothing here panics on input.
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 use serde::{Deserialize, Serialize};
 
 use gradscope_core::link::{self, LinkNote};
+use gradscope_core::recurrent::{self, ChunkSnapshot, RecurrentConfig, TimeProbe};
 use gradscope_core::serde_float::Float;
 use gradscope_core::theory::Theory;
 use gradscope_core::train::{Diagnosis, Evaluation, Snapshot, Trainer};
@@ -27,17 +29,21 @@ Usage:
       One forward and backward pass at initialization of the network the link describes;
       prints the canonical config and link, what decoding changed, one row per layer
       (1..=depth+1, the last is the readout) and the mean-field theory. Default: json.
+      For a recurrent link (model=rnn|lstm|gru): one row per time step t = 1..=seq
+      (‖∂L/∂h_t‖, ‖∂L/∂c_t‖, gate means, the carry gate's product along the path).
   gradscope train '<link or query string>' --steps N [--chunk K] [--format json|csv]
       Trains the network the link describes for N steps (1..=10000000) and prints one
       snapshot per chunk of K steps (default 100): loss, accuracy, per-layer gradient norms,
       update:data ratios, clipping; it stops early, with a diagnosis, at the first NaN or ∞.
+      A recurrent link trains on its task (fresh sequences every step): per chunk the mean
+      loss against the task's baseline, clipping, and the gradient through time.
   gradscope help
       Shows this message (also --help, -h).
 
 A link is a full URL (http://host/?depth=20&act=relu), '?depth=20&act=relu' or
 'depth=20&act=relu'; every key is optional. Quote it: '&' means something to the shell.
-Keys: v seed data batch depth width act slope init std bound gain bn res
-      opt lr mom wd clip clipv.
+Keys: v seed model data batch depth width hidden seq task act slope init rinit
+      std bound gain fbias bn res tbptt opt lr mom wd clip clipv.
 ";
 
 /// Most steps `train` takes in one run.
@@ -176,6 +182,14 @@ fn run(command: Command) -> Result<String, String> {
         Command::Help => Ok(USAGE.to_owned()),
         Command::Probe { link, format } => {
             let decoded = link::decode(&link);
+            if let Some(recurrent) = decoded.config.recurrent() {
+                let probe = recurrent::probe_through_time(&recurrent)?;
+                let output = TimeProbeOutput { link: link::encode(&decoded.config), config: &decoded.config, notes: &decoded.notes, probe: &probe };
+                return Ok(match format {
+                    Format::Json => to_json(&output),
+                    Format::Csv => output.to_csv(),
+                });
+            }
             let report = probe(&decoded.config);
             let output = ProbeOutput { link: link::encode(&decoded.config), config: &decoded.config, notes: &decoded.notes, report: &report };
             Ok(match format {
@@ -185,6 +199,9 @@ fn run(command: Command) -> Result<String, String> {
         }
         Command::Train { link, steps, chunk, format } => {
             let decoded = link::decode(&link);
+            if let Some(recurrent) = decoded.config.recurrent() {
+                return train_recurrent(&decoded, &recurrent, steps, chunk, format);
+            }
             let mut trainer = Trainer::new(&decoded.config)?;
             let snapshots = train(&mut trainer, steps, chunk);
             let evaluation = trainer.evaluate_all();
@@ -215,6 +232,39 @@ fn train(trainer: &mut Trainer, steps: usize, chunk: usize) -> Vec<Snapshot> {
         remaining -= n;
     }
     snapshots
+}
+
+/// Sequences of the recurrent task's evaluation set that `train` scores at the end.
+const EVALUATION_SEQUENCES: usize = 256;
+
+/// `train` for a recurrent link: chunks of steps until `steps` are done or training diverged.
+fn train_recurrent(decoded: &link::Decoded, config: &RecurrentConfig, steps: usize, chunk: usize, format: Format) -> Result<String, String> {
+    let clip = decoded.config.clipping()?;
+    let mut trainer = recurrent::Trainer::new(config, decoded.config.optimizer(), clip)?;
+    let mut snapshots = Vec::new();
+    let mut remaining = steps;
+    while remaining > 0 {
+        let n = chunk.min(remaining);
+        let snapshot = trainer.run(n);
+        let diverged = snapshot.diverged_at.is_some();
+        snapshots.push(snapshot);
+        remaining -= n;
+        if diverged {
+            break;
+        }
+    }
+    let output = RecurrentTrainOutput {
+        config: &decoded.config,
+        link: link::encode(&decoded.config),
+        notes: &decoded.notes,
+        baseline: config.task.baseline_loss(),
+        snapshots: &snapshots,
+        evaluation_loss: trainer.evaluate(EVALUATION_SEQUENCES),
+    };
+    Ok(match format {
+        Format::Json => to_json(&output),
+        Format::Csv => output.to_csv(),
+    })
 }
 
 /// Writes `text` to stdout; a closed pipe (`gradscope probe … | head`) is not an error worth a panic.
@@ -283,6 +333,87 @@ impl ProbeOutput<'_> {
     }
 }
 
+/// The CLI's JSON document for a recurrent `probe`: `{config, link, notes}` and the
+/// `TimeProbe`'s fields.
+#[derive(Serialize)]
+struct TimeProbeOutput<'a> {
+    config: &'a ExperimentConfig,
+    link: String,
+    notes: &'a [LinkNote],
+    #[serde(flatten)]
+    probe: &'a TimeProbe,
+}
+
+impl TimeProbeOutput<'_> {
+    /// `# ` lines (link, config, notes, the probe's single numbers), then a header and one row
+    /// per time step: `t`, then every per-step series the model has, in `TimeProbe` order.
+    fn to_csv(&self) -> String {
+        let probe = self.probe;
+        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let singles = [("loss", Some(probe.loss)), ("baseline", Some(probe.baseline)), ("grad_norm", Some(probe.grad_norm))];
+        let rnn = [("spectral_norm", probe.spectral_norm.map(|f| f.0)), ("critical_norm", probe.critical_norm.map(|f| f.0))];
+        for (name, value) in singles.into_iter().chain(rnn) {
+            if let Some(value) = value {
+                let _ = writeln!(csv, "# {name}: {}", float_cell(value));
+            }
+        }
+        let mut columns: Vec<(String, &[f64])> = vec![("grad_h_norm".to_owned(), &probe.grad_h_norm), ("grad_c_norm".to_owned(), &probe.grad_c_norm)];
+        columns.extend(probe.gates.iter().map(|trace| (format!("{}_gate_mean", trace.gate), trace.mean.as_slice())));
+        columns.push(("path_product".to_owned(), &probe.path_product));
+        columns.retain(|(_, values)| !values.is_empty());
+        let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
+        let _ = writeln!(csv, "t,{}", names.join(","));
+        for t in 0..probe.steps {
+            let cells: Vec<String> = columns.iter().map(|(_, values)| float_cell(values[t])).collect();
+            let _ = writeln!(csv, "{},{}", t + 1, cells.join(","));
+        }
+        csv
+    }
+}
+
+/// The CLI's JSON document for a recurrent `train`:
+/// `{config, link, notes, baseline, snapshots, evaluation_loss}`.
+#[derive(Serialize)]
+struct RecurrentTrainOutput<'a> {
+    config: &'a ExperimentConfig,
+    link: String,
+    notes: &'a [LinkNote],
+    /// The loss of the best input-blind prediction (the task's baseline).
+    #[serde(with = "gradscope_core::serde_float")]
+    baseline: f64,
+    /// One per chunk.
+    snapshots: &'a [ChunkSnapshot],
+    /// Mean loss on the first `EVALUATION_SEQUENCES` held-out sequences after the last step.
+    #[serde(with = "gradscope_core::serde_float")]
+    evaluation_loss: f64,
+}
+
+impl RecurrentTrainOutput<'_> {
+    /// `# ` lines (link, config, notes, baseline, evaluation loss), then a header and one row per
+    /// chunk: the snapshot's numbers (an empty `diverged_at` while training is healthy), then
+    /// ‖∂L/∂h_1‖ and ‖∂L/∂h_T‖ on the chunk's last batch (the full series is in the JSON).
+    fn to_csv(&self) -> String {
+        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let _ = writeln!(csv, "# baseline: {}", float_cell(self.baseline));
+        let _ = writeln!(csv, "# evaluation_loss: {}", float_cell(self.evaluation_loss));
+        for (index, snapshot) in self.snapshots.iter().enumerate() {
+            let mut cells: Vec<(String, serde_json::Value)> = Fields::of(snapshot).0.into_iter().filter(|(name, _)| name != "probe").collect();
+            let norms = snapshot.probe.as_ref().map(|probe| &probe.grad_h_norm[..]).unwrap_or_default();
+            for (name, norm) in [("grad_h_norm_first", norms.first()), ("grad_h_norm_last", norms.last())] {
+                let value = norm.map_or(serde_json::Value::Null, |&n| float_value(n));
+                cells.push((name.to_owned(), value));
+            }
+            if index == 0 {
+                let names: Vec<&str> = cells.iter().map(|(name, _)| name.as_str()).collect();
+                let _ = writeln!(csv, "{}", names.join(","));
+            }
+            let values: Vec<String> = cells.iter().map(|(_, value)| csv_cell(value)).collect();
+            let _ = writeln!(csv, "{}", values.join(","));
+        }
+        csv
+    }
+}
+
 /// The CLI's JSON document for `train`: `{config, link, notes, snapshots, diagnosis, evaluation}`.
 #[derive(Serialize)]
 struct TrainOutput<'a> {
@@ -346,7 +477,11 @@ fn compact_json<T: Serialize + ?Sized>(value: &T) -> String {
 
 /// A float as a CSV cell, through `serde_float` like every other number.
 fn float_cell(value: f64) -> String {
-    csv_cell(&serde_json::to_value(Float(value)).expect("a float always serializes"))
+    csv_cell(&float_value(value))
+}
+
+fn float_value(value: f64) -> serde_json::Value {
+    serde_json::to_value(Float(value)).expect("a float always serializes")
 }
 
 /// A struct's serialized fields in declaration order (a `serde_json::Map` would sort them).

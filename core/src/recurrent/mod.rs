@@ -29,10 +29,10 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::config::{named_enum, normalize_name, ExperimentConfig, Init, UnknownName};
+use crate::config::{named_enum, normalize_name, serde_by_name, ExperimentConfig, Init, UnknownName};
 
 #[cfg(test)]
 mod gradient_check;
@@ -47,7 +47,7 @@ pub mod train;
 
 pub use net::{InitialState, RecurrentNet};
 pub use params::{Gate, GateKind, Params, Shape};
-pub use probe::{largest_singular_value, probe_through_time, GateTrace, TimeProbe};
+pub use probe::{largest_singular_value, probe_every_model, probe_through_time, GateTrace, TimeProbe};
 pub use task::{Batch, Targets};
 pub use train::{default_optimizer, ChunkSnapshot, Trainer, DEFAULT_CLIP};
 
@@ -122,6 +122,25 @@ impl RecurrentInit {
         }
     }
 
+    /// Whether `gain` changes this initializer (identity is scaled by it).
+    pub fn uses_gain(self) -> bool {
+        self == RecurrentInit::Identity || self.like(Init::uses_gain)
+    }
+
+    /// Whether `std` changes this initializer.
+    pub fn uses_std(self) -> bool {
+        self.like(Init::uses_std)
+    }
+
+    /// Whether `bound` changes this initializer.
+    pub fn uses_bound(self) -> bool {
+        self.like(Init::uses_bound)
+    }
+
+    fn like(self, uses: fn(Init) -> bool) -> bool {
+        matches!(self, RecurrentInit::Like(init) if uses(init))
+    }
+
     pub fn about(self) -> &'static str {
         match self {
             RecurrentInit::Default => "W_hh ~ U(±1/√hidden), like every weight and bias of torch.nn.RNN/LSTM/GRU.",
@@ -168,17 +187,7 @@ impl FromStr for RecurrentInit {
     }
 }
 
-impl Serialize for RecurrentInit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
-    }
-}
-
-impl<'de> Deserialize<'de> for RecurrentInit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?.parse().map_err(de::Error::custom)
-    }
-}
+serde_by_name!(RecurrentInit);
 
 /// Everything that defines a recurrent experiment besides the optimizer and clipping (which
 /// `train::Trainer` takes as `crate::optim::OptimizerConfig` and `crate::clip::ClipConfig`).
@@ -315,6 +324,14 @@ mod tests {
             assert_eq!(json, format!("\"{rinit}\""));
             assert_eq!(serde_json::from_str::<RecurrentInit>(&json).unwrap(), rinit);
         }
+    }
+
+    #[test]
+    fn only_the_relevant_parameters_apply() {
+        let with = |uses: fn(RecurrentInit) -> bool| RecurrentInit::all().filter(|&r| uses(r)).map(RecurrentInit::name).collect::<Vec<_>>();
+        assert_eq!(with(RecurrentInit::uses_gain), ["identity", "xavier_normal", "xavier_uniform", "kaiming_normal", "kaiming_uniform", "orthogonal"]);
+        assert_eq!(with(RecurrentInit::uses_std), ["normal"]);
+        assert_eq!(with(RecurrentInit::uses_bound), ["uniform"]);
     }
 
     #[test]

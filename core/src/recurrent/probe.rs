@@ -76,6 +76,12 @@ pub fn probe_through_time(cfg: &RecurrentConfig) -> Result<TimeProbe, String> {
     Ok(TimeProbe::measure(&net, loss, cfg.task.baseline_loss()))
 }
 
+/// Probes every model (RNN, LSTM, GRU, in `Model::ALL` order) with `cfg`'s other settings, so
+/// they are compared on the same task, sequences and seed: the page's overlay.
+pub fn probe_every_model(cfg: &RecurrentConfig) -> Result<Vec<TimeProbe>, String> {
+    Model::ALL.iter().map(|&model| probe_through_time(&RecurrentConfig { model, ..cfg.clone() })).collect()
+}
+
 /// Mean of a [batch, hidden] block, in f64, in index order.
 fn mean(values: &[f32]) -> f64 {
     values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len() as f64
@@ -120,6 +126,17 @@ impl TimeProbe {
             spectral_norm: rnn.then(|| Float(largest_singular_value(&net.params.gates[0].w_hh, shape.hidden, shape.hidden))),
             critical_norm: rnn.then_some(Float(1.0)),
         }
+    }
+}
+
+impl TimeProbe {
+    /// The factor the gradient's norm is multiplied by per step back in time, on average:
+    /// (‖∂L/∂h_1‖ / ‖∂L/∂h_T‖)^(1/(T−1)), the geometric mean of the step-to-step ratios. `None`
+    /// when either end is 0 or not finite, or T = 1.
+    pub fn per_step_factor(&self) -> Option<f64> {
+        let (first, last) = (*self.grad_h_norm.first()?, *self.grad_h_norm.last()?);
+        let usable = |v: f64| v.is_finite() && v > 0.0;
+        (self.steps > 1 && usable(first) && usable(last)).then(|| libm::pow(first / last, 1.0 / (self.steps - 1) as f64))
     }
 }
 
@@ -285,6 +302,30 @@ mod tests {
         let probe = probe_through_time(&cfg(3.0)).unwrap();
         let forget = &probe.gates.iter().find(|g| g.gate == "forget").unwrap().mean;
         assert!(forget.iter().all(|&f| f > 0.9), "{forget:?}");
+    }
+
+    #[test]
+    fn every_model_is_probed_on_the_same_sequences() {
+        let cfg = RecurrentConfig { hidden: 8, seq: 10, batch: 4, model: Model::Gru, ..RecurrentConfig::default() };
+        let probes = probe_every_model(&cfg).unwrap();
+        assert_eq!(probes.iter().map(|p| p.model).collect::<Vec<_>>(), Model::ALL);
+        for probe in &probes {
+            assert_eq!(*probe, probe_through_time(&RecurrentConfig { model: probe.model, ..cfg.clone() }).unwrap());
+        }
+        assert!(probe_every_model(&RecurrentConfig { seq: 1, ..cfg }).is_err());
+    }
+
+    #[test]
+    fn the_per_step_factor_is_the_geometric_mean_ratio() {
+        let mut probe = constant_gates(Model::Lstm, 1, 2.0, 4);
+        probe.grad_h_norm = vec![0.125, 0.25, 0.5, 1.0];
+        assert_eq!(probe.per_step_factor(), Some(0.5));
+        probe.grad_h_norm = vec![1e-3, 7.0, 0.01, 1e-3];
+        assert_eq!(probe.per_step_factor(), Some(1.0), "only the ends matter");
+        probe.grad_h_norm[0] = 0.0;
+        assert_eq!(probe.per_step_factor(), None);
+        probe.grad_h_norm[0] = f64::NAN;
+        assert_eq!(probe.per_step_factor(), None);
     }
 
     #[test]
