@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::clip::{ClipConfig, ClipMethod};
 use crate::optim::{OptimizerConfig, OptimizerKind};
 use crate::recurrent::{self, Model, RecurrentConfig, RecurrentInit, Task};
+use crate::rbm::{Pretrain, PretrainConfig};
 
 /// Link format version written as `v=`.
 pub const FORMAT_VERSION: u32 = 1;
@@ -74,6 +75,20 @@ pub struct ExperimentConfig {
     pub rinit: RecurrentInit,
     /// Truncated BPTT window; 0 = full BPTT.
     pub tbptt: usize,
+    // Greedy layer-wise pretraining (issue 6), read through `pretraining()`; the probe and the
+    // trainer start from the pretrained stack when `pretrain` is `rbm`.
+    /// Whether the hidden layers are first trained as stacked RBMs.
+    pub pretrain: Pretrain,
+    /// Gibbs steps k of CD-k.
+    pub cdk: usize,
+    /// Pretraining epochs per layer.
+    pub pt_epochs: usize,
+    /// Pretraining learning rate, momentum and weight decay.
+    pub pt_lr: f32,
+    pub pt_mom: f32,
+    pub pt_wd: f32,
+    /// Persistent contrastive divergence.
+    pub pcd: bool,
 }
 
 /// Valid ranges (inclusive). The link decoder clamps to them; the UI's sliders span them.
@@ -150,6 +165,11 @@ impl ExperimentConfig {
             self.act = Activation::Tanh;
         }
     }
+    pub const CDK: RangeInclusive<usize> = PretrainConfig::CD_K;
+    pub const PT_EPOCHS: RangeInclusive<usize> = PretrainConfig::EPOCHS;
+    pub const PT_LR: RangeInclusive<f32> = PretrainConfig::LR;
+    pub const PT_MOM: RangeInclusive<f32> = PretrainConfig::MOMENTUM;
+    pub const PT_WD: RangeInclusive<f32> = PretrainConfig::WEIGHT_DECAY;
 
     /// The optimizer settings `opt`, `lr`, `mom`, `wd` describe.
     pub fn optimizer(&self) -> OptimizerConfig {
@@ -159,6 +179,26 @@ impl ExperimentConfig {
     /// The clipping `clip` and `clipv` describe, or why `clipv` is unusable.
     pub fn clipping(&self) -> Result<ClipConfig, String> {
         ClipConfig::new(self.clip, self.clipv)
+    }
+
+    /// The pretraining settings `pretrain`, `cdk`, `pt_epochs`, `pt_lr`, `pt_mom`, `pt_wd`, `pcd` describe.
+    pub fn pretraining(&self) -> PretrainConfig {
+        PretrainConfig {
+            method: self.pretrain,
+            cd_k: self.cdk,
+            epochs: self.pt_epochs,
+            lr: self.pt_lr,
+            momentum: self.pt_mom,
+            weight_decay: self.pt_wd,
+            persistent: self.pcd,
+        }
+    }
+
+    /// Stores `pretraining` in `pretrain`, `cdk`, `pt_epochs`, `pt_lr`, `pt_mom`, `pt_wd`, `pcd`.
+    pub fn set_pretraining(&mut self, pretraining: PretrainConfig) {
+        let PretrainConfig { method, cd_k, epochs, lr, momentum, weight_decay, persistent } = pretraining;
+        (self.pretrain, self.cdk, self.pt_epochs, self.pt_lr, self.pt_mom, self.pt_wd, self.pcd) =
+            (method, cd_k, epochs, lr, momentum, weight_decay, persistent);
     }
 
     /// Stores `optimizer` in `opt`, `lr`, `mom`, `wd`.
@@ -200,6 +240,7 @@ impl Default for ExperimentConfig {
     fn default() -> Self {
         let optimizer = OptimizerConfig::default();
         let recurrent = RecurrentConfig::default();
+        let pretraining = PretrainConfig::default();
         ExperimentConfig {
             seed: 1,
             data: Dataset::Spiral,
@@ -227,6 +268,13 @@ impl Default for ExperimentConfig {
             fbias: recurrent.fbias,
             rinit: recurrent.rinit,
             tbptt: recurrent.tbptt,
+            pretrain: pretraining.method,
+            cdk: pretraining.cd_k,
+            pt_epochs: pretraining.epochs,
+            pt_lr: pretraining.lr,
+            pt_mom: pretraining.momentum,
+            pt_wd: pretraining.weight_decay,
+            pcd: pretraining.persistent,
         }
     }
 }
@@ -345,8 +393,9 @@ pub enum Init {
     LecunNormal,
 }
 
-/// Generated datasets: TensorFlow Playground's 2-D two-class sets (softmax cross-entropy) and a
-/// 1-D regression set (mean squared error). Each dataset has one loss, so no link key picks it.
+/// Datasets: TensorFlow Playground's 2-D two-class sets (softmax cross-entropy), a 1-D
+/// regression set (mean squared error), and two sets of binary images for RBM pretraining
+/// (classified with softmax cross-entropy). Each dataset has one loss, so no link key picks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dataset {
@@ -355,6 +404,8 @@ pub enum Dataset {
     Xor,
     Gauss,
     Sine,
+    Bars,
+    Digits,
 }
 
 impl Activation {
@@ -510,8 +561,10 @@ named_enum! {
         Xor => "xor", "XOR", "Four quadrants, opposite ones share a class.";
         Gauss => "gauss", "Gaussian blobs", "Two Gaussian clusters.";
         Sine => "sine", "Noisy sine (regression)", "y = sin(x) + noise for x in [−π, π]; mean squared error.";
+        Bars => "bars", "Bars and stripes (4×4 binary)", "4×4 binary images whose columns (bars) or rows (stripes) are each on or off; class: bars or stripes.";
+        Digits => "digits", "Digits (8×8 binary)", "1797 real handwritten digits (UCI optical digits via scikit-learn), each pixel on iff ≥ 8/16; class: the digit.";
     }
-    aliases { "gaussian" => Gauss }
+    aliases { "gaussian" => Gauss, "bars_stripes" => Bars, "bars_and_stripes" => Bars, "bas" => Bars, "optdigits" => Digits }
 }
 
 #[cfg(test)]
@@ -538,7 +591,7 @@ mod tests {
         names_round_trip(Dataset::ALL);
         assert_eq!(Activation::ALL.len(), 10);
         assert_eq!(Init::ALL.len(), 9);
-        assert_eq!(Dataset::ALL.len(), 5);
+        assert_eq!(Dataset::ALL.len(), 7);
     }
 
     #[test]
@@ -576,6 +629,8 @@ mod tests {
         assert_eq!("glorot_normal".parse(), Ok(Init::XavierNormal));
         assert_eq!("glorot_uniform".parse(), Ok(Init::XavierUniform));
         assert_eq!(" gaussian ".parse(), Ok(Dataset::Gauss));
+        assert_eq!("bars_and_stripes".parse(), Ok(Dataset::Bars));
+        assert_eq!("OptDigits".parse(), Ok(Dataset::Digits));
     }
 
     #[test]
@@ -628,5 +683,15 @@ mod tests {
         c.set_clipping(ClipConfig::None);
         assert_eq!((c.clip, c.clipv), (ClipMethod::None, 0.25), "switching clipping off keeps the threshold");
         assert!(ExperimentConfig { clip: ClipMethod::Norm, clipv: 0.0, ..c }.clipping().is_err());
+    }
+
+    #[test]
+    fn pretraining_settings_round_trip_through_their_struct() {
+        let mut c = ExperimentConfig::default();
+        assert_eq!(c.pretraining(), PretrainConfig::default());
+        let rbm = PretrainConfig { method: Pretrain::Rbm, cd_k: 3, epochs: 7, lr: 0.05, momentum: 0.5, weight_decay: 0.0, persistent: true };
+        c.set_pretraining(rbm);
+        assert_eq!(c.pretraining(), rbm);
+        assert_eq!((c.pretrain, c.cdk, c.pt_epochs, c.pt_lr, c.pt_mom, c.pt_wd, c.pcd), (Pretrain::Rbm, 3, 7, 0.05, 0.5, 0.0, true));
     }
 }

@@ -6,14 +6,16 @@
 //! 0.1. Each input feature is then standardized to mean 0 and variance 1 over all examples, so the
 //! first layer sees unit-variance inputs whatever the dataset; regression targets are left as
 //! they are (so the constant predictor's MSE is Var(sin x) + 0.1² ≈ 0.51, the noise floor 0.01).
+//! `bars` and `digits` are binary images (`rbm::binary_data`), left at 0/1 for RBM pretraining.
 
 use core::f64::consts::PI;
 
 use crate::config::{Dataset, ExperimentConfig};
 use crate::mlp::{mean_squared_error, softmax_cross_entropy};
+use crate::rbm::BinaryDataset;
 use crate::rng::{Rng, Stream};
 
-/// Examples per dataset (the largest batch).
+/// Examples per generated dataset (the largest batch); `digits` has its 1797 real examples.
 pub const N_EXAMPLES: usize = 1024;
 /// The Playground's noise setting (its slider's 10 %); also the sine's noise standard deviation.
 pub const NOISE: f64 = 0.1;
@@ -104,21 +106,40 @@ impl Samples {
 }
 
 impl Dataset {
-    /// Input features per example: 2 for the Playground's sets, 1 for `sine`.
+    /// Input features per example: 2 for the Playground's sets, 1 for `sine`, one per pixel
+    /// for the binary images.
     pub fn n_features(self) -> usize {
-        match self {
-            Dataset::Sine => 1,
-            Dataset::Spiral | Dataset::Circle | Dataset::Xor | Dataset::Gauss => 2,
+        match (self, self.image_shape()) {
+            (_, Some((rows, columns))) => rows * columns,
+            (Dataset::Sine, None) => 1,
+            _ => 2,
         }
     }
 
-    /// The dataset for `seed`: N_EXAMPLES examples with standardized inputs; the classification
-    /// sets have half of each class (circle and xor: about half, their labels are noisy).
+    /// The generator of a binary image set (inputs in {0, 1}, as RBMs need), if this is one.
+    pub fn binary(self) -> Option<BinaryDataset> {
+        match self {
+            Dataset::Bars => Some(BinaryDataset::BarsStripes),
+            Dataset::Digits => Some(BinaryDataset::Digits),
+            Dataset::Spiral | Dataset::Circle | Dataset::Xor | Dataset::Gauss | Dataset::Sine => None,
+        }
+    }
+
+    /// (rows, columns) of an input image, for the image sets (to draw inputs and filters).
+    pub fn image_shape(self) -> Option<(usize, usize)> {
+        self.binary().map(BinaryDataset::image_shape)
+    }
+
+    /// The dataset for `seed`. The Playground's sets and `sine`: N_EXAMPLES examples with
+    /// standardized inputs; the classification sets have half of each class (circle and xor:
+    /// about half, their labels are noisy). The binary sets: see `BinaryDataset::generate`.
     pub fn generate(self, seed: u64) -> Samples {
         let mut rng = Rng::new(seed, Stream::Data);
         let half = N_EXAMPLES / 2;
         let mut points: Vec<([f64; 2], usize)> = Vec::with_capacity(N_EXAMPLES);
         match self {
+            Dataset::Bars => return BinaryDataset::BarsStripes.generate(seed),
+            Dataset::Digits => return BinaryDataset::Digits.generate(seed),
             Dataset::Sine => return noisy_sine(&mut rng),
             Dataset::Spiral => {
                 for (label, phase) in [(1, 0.0), (0, PI)] {
@@ -205,11 +226,18 @@ fn standardized(features: &[f64], n_features: usize) -> Vec<f32> {
     inputs
 }
 
-/// Indices of the probe's batch: the first `batch` entries of a permutation drawn from the
-/// batch-order stream (so the batch does not depend on the data or the weights).
-pub fn probe_batch_indices(cfg: &ExperimentConfig) -> Vec<usize> {
-    let mut order = Rng::new(cfg.seed, Stream::BatchOrder).permutation(N_EXAMPLES);
-    order.truncate(cfg.batch.min(N_EXAMPLES));
+/// The probe's batch of `cfg`'s dataset.
+pub fn probe_batch(cfg: &ExperimentConfig) -> Samples {
+    let samples = cfg.data.generate(cfg.seed);
+    samples.select(&probe_batch_indices(cfg, samples.len()))
+}
+
+/// Indices of the probe's batch among `n_examples`: the first `batch` entries of a permutation
+/// drawn from the batch-order stream (so the batch does not depend on the data or the weights;
+/// it is the trainer's first batch).
+pub fn probe_batch_indices(cfg: &ExperimentConfig, n_examples: usize) -> Vec<usize> {
+    let mut order = Rng::new(cfg.seed, Stream::BatchOrder).permutation(n_examples);
+    order.truncate(cfg.batch.min(n_examples));
     order
 }
 
@@ -311,12 +339,12 @@ mod tests {
     #[test]
     fn probe_batch_depends_only_on_seed_and_size() {
         let cfg = |seed, batch| ExperimentConfig { seed, batch, ..ExperimentConfig::default() };
-        let a = probe_batch_indices(&cfg(1, 64));
+        let a = probe_batch_indices(&cfg(1, 64), N_EXAMPLES);
         assert_eq!(a.len(), 64);
-        assert_eq!(a, probe_batch_indices(&ExperimentConfig { depth: 3, data: Dataset::Xor, ..cfg(1, 64) }));
-        assert_eq!(&probe_batch_indices(&cfg(1, 1024))[..64], &a[..], "a larger batch extends the smaller one");
-        assert_ne!(a, probe_batch_indices(&cfg(2, 64)));
-        let mut all = probe_batch_indices(&cfg(1, 1024));
+        assert_eq!(a, probe_batch_indices(&ExperimentConfig { depth: 3, data: Dataset::Xor, ..cfg(1, 64) }, N_EXAMPLES));
+        assert_eq!(&probe_batch_indices(&cfg(1, 1024), N_EXAMPLES)[..64], &a[..], "a larger batch extends the smaller one");
+        assert_ne!(a, probe_batch_indices(&cfg(2, 64), N_EXAMPLES));
+        let mut all = probe_batch_indices(&cfg(1, 1024), N_EXAMPLES);
         all.sort_unstable();
         assert_eq!(all, (0..N_EXAMPLES).collect::<Vec<_>>());
         let s = Dataset::Spiral.generate(1).select(&a[..2]);

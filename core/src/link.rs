@@ -25,6 +25,11 @@
 //! in a link as in the form; a link's own `lr`, `mom`, `wd` then override them wherever they
 //! stand in the query (`opt` is applied first). The training keys all have defaults, so links
 //! without them (written before they existed) still read as format v1.
+//!
+//! The pretraining keys (`pretrain cdk pt_epochs pt_lr pt_mom pt_wd pcd`) are written only with
+//! `pretrain=rbm` or when not at their default, so links without pretraining read as before. Keys that
+//! only make sense together are checked last (`reconcile`): `pretrain=rbm` on a network or
+//! dataset an RBM stack cannot initialize is switched off, with a note.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -35,6 +40,7 @@ use crate::clip::ClipMethod;
 use crate::config::{Activation, Architecture, Dataset, ExperimentConfig, Init, FORMAT_VERSION};
 use crate::optim::OptimizerKind;
 use crate::recurrent::{RecurrentInit, Task};
+use crate::rbm::{Pretrain, PretrainConfig};
 
 /// Something decoding changed or ignored, in one sentence for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +113,28 @@ pub fn decode(input: &str) -> Decoded {
             notes.push(note);
         }
     }
+    if let Some(note) = reconcile(&mut config) {
+        notes.push(note);
+    }
     Decoded { config, notes: notes.finish() }
+}
+
+/// Makes keys that depend on each other agree, after a link or a form input set them one by
+/// one: `pretrain=rbm` where `PretrainConfig::check_network` refuses the network (not
+/// sigmoid, batch norm, skips, non-binary data) becomes `pretrain=none`. Returns the note
+/// saying so, or `None` when nothing changed.
+pub fn reconcile(cfg: &mut ExperimentConfig) -> Option<LinkNote> {
+    if cfg.pretrain != Pretrain::Rbm {
+        return None;
+    }
+    let reason = PretrainConfig::check_network(cfg).err()?;
+    cfg.pretrain = Pretrain::None;
+    Some(LinkNote {
+        key: "pretrain".to_owned(),
+        given: Pretrain::Rbm.to_string(),
+        used: Some(Pretrain::None.to_string()),
+        message: format!("{reason}; using pretrain=none."),
+    })
 }
 
 /// The canonical query string (without '?') for `cfg`: every key in `KEYS` order.
@@ -214,6 +241,11 @@ fn for_recurrent(cfg: &ExperimentConfig) -> bool {
     !cfg.is_mlp()
 }
 
+/// The keys RBM pretraining reads.
+fn for_pretraining(cfg: &ExperimentConfig) -> bool {
+    cfg.pretrain == Pretrain::Rbm
+}
+
 /// `model`: remembers the network it replaces, for `use_model_defaults`.
 fn read_model(cfg: &mut ExperimentConfig, text: &str) -> Result<(), Problem> {
     let previous = cfg.model;
@@ -261,6 +293,13 @@ const KEYS: &[Key] = &[
     key!(wd, &ExperimentConfig::WD),
     key!(clip),
     key!(clipv, &ExperimentConfig::CLIPV),
+    key!(pretrain, &(), written_for for_pretraining),
+    key!(cdk, &ExperimentConfig::CDK, written_for for_pretraining),
+    key!(pt_epochs, &ExperimentConfig::PT_EPOCHS, written_for for_pretraining),
+    key!(pt_lr, &ExperimentConfig::PT_LR, written_for for_pretraining),
+    key!(pt_mom, &ExperimentConfig::PT_MOM, written_for for_pretraining),
+    key!(pt_wd, &ExperimentConfig::PT_WD, written_for for_pretraining),
+    key!(pcd, &(), written_for for_pretraining),
 ];
 
 fn is_known_key(name: &str) -> bool {
@@ -393,7 +432,7 @@ macro_rules! named_link_value {
     )*};
 }
 
-named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod, Architecture, Task, RecurrentInit);
+named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod, Architecture, Task, RecurrentInit, Pretrain);
 
 fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<String> {
     if below {
@@ -623,7 +662,7 @@ mod tests {
         type C = ExperimentConfig;
         let model = rng.pick(&Architecture::all().collect::<Vec<_>>());
         let acts = if model.is_mlp() { Activation::ALL } else { &RecurrentConfig::NONLINEARITIES };
-        ExperimentConfig {
+        let mut cfg = ExperimentConfig {
             seed: if rng.below(4) == 0 { rng.pick(&[0, 1, u64::MAX]) } else { rng.next() },
             data: rng.pick(Dataset::ALL),
             batch: rng.in_range(&C::BATCH),
@@ -650,6 +689,29 @@ mod tests {
             fbias: rng.any_real_in(&C::FBIAS),
             rinit: rng.pick(&RecurrentInit::all().collect::<Vec<_>>()),
             tbptt: rng.in_range(&C::TBPTT),
+            ..ExperimentConfig::default()
+        };
+        // Half the configs keep the pretraining defaults (so their keys stay out of the link).
+        if rng.below(2) == 0 {
+            randomize_pretraining(rng, &mut cfg);
+        }
+        cfg
+    }
+
+    /// Random pretraining settings; `rbm` only where it can run (sigmoid, no batch norm or
+    /// skips, binary data), so the config is one `decode` gives back unchanged.
+    fn randomize_pretraining(rng: &mut TestRng, cfg: &mut ExperimentConfig) {
+        type C = ExperimentConfig;
+        cfg.pretrain = rng.pick(Pretrain::ALL);
+        cfg.cdk = rng.in_range(&C::CDK);
+        cfg.pt_epochs = rng.in_range(&C::PT_EPOCHS);
+        cfg.pt_lr = rng.any_f32_in(&C::PT_LR);
+        cfg.pt_mom = rng.any_f32_in(&C::PT_MOM);
+        cfg.pt_wd = rng.any_f32_in(&C::PT_WD);
+        cfg.pcd = rng.below(2) == 0;
+        if cfg.pretrain == Pretrain::Rbm {
+            (cfg.model, cfg.act, cfg.bn, cfg.res) = (Architecture::Mlp, Activation::Sigmoid, false, false);
+            cfg.data = rng.pick(&[Dataset::Bars, Dataset::Digits]);
         }
     }
 
@@ -664,6 +726,9 @@ mod tests {
             (cfg.mom, C::MOM),
             (cfg.wd, C::WD),
             (cfg.clipv, C::CLIPV),
+            (cfg.pt_lr, C::PT_LR),
+            (cfg.pt_mom, C::PT_MOM),
+            (cfg.pt_wd, C::PT_WD),
         ];
         for (value, range) in floats.into_iter().chain(cfg.gain.map(|g| (g, C::GAIN))) {
             assert!(range.contains(&value) && value.is_sign_positive(), "{value} outside {range:?}: {context}");
@@ -676,11 +741,14 @@ mod tests {
         }
         assert!(C::HIDDEN.contains(&cfg.hidden) && C::SEQ.contains(&cfg.seq) && C::TBPTT.contains(&cfg.tbptt), "{context}");
         assert!(C::FBIAS.contains(&cfg.fbias), "{context}");
+        assert_eq!(cfg.pretraining().validate(), Ok(()), "{context}");
+        assert!(cfg.pretrain == Pretrain::None || PretrainConfig::check_network(cfg).is_ok(), "{context}");
     }
 
     /// The float fields by bit pattern: `==` would equate −0 and 0.
-    fn float_bits(cfg: &ExperimentConfig) -> [u32; 9] {
-        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0), cfg.lr, cfg.mom, cfg.wd, cfg.clipv, cfg.fbias].map(f32::to_bits)
+    fn float_bits(cfg: &ExperimentConfig) -> [u32; 12] {
+        [cfg.slope, cfg.std, cfg.bound, cfg.gain.unwrap_or(-1.0), cfg.lr, cfg.mom, cfg.wd, cfg.clipv, cfg.fbias, cfg.pt_lr, cfg.pt_mom, cfg.pt_wd]
+            .map(f32::to_bits)
     }
 
     fn messages(link: &str) -> Vec<String> {
@@ -799,7 +867,7 @@ mod tests {
             ("gain=oops", "bound=0.1&bn", "gain=oops is not a number; using auto.".into()),
             ("act=rleu", "act=sigmoid", format!("act=rleu is not one of {acts}; using sigmoid.")),
             ("init=he", "init=normal", "init=he is not one of zeros, normal, uniform, xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, orthogonal, lecun_normal; using normal.".into()),
-            ("data=moons", "data=spiral", "data=moons is not one of spiral, circle, xor, gauss, sine; using spiral.".into()),
+            ("data=moons", "data=spiral", "data=moons is not one of spiral, circle, xor, gauss, sine, bars, digits; using spiral.".into()),
             ("bn=2", "bn=0", "bn=2 is not 0 or 1; using 0.".into()),
             ("res=maybe", "res=0", "res=maybe is not 0 or 1; using 0.".into()),
             ("opt=lbfgs", "opt=adam", "opt=lbfgs is not one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw; using adam.".into()),
@@ -854,6 +922,57 @@ mod tests {
         assert_eq!((cfg.opt, cfg.lr, cfg.clip, cfg.clipv), (OptimizerKind::Rmsprop, 0.003, ClipMethod::Norm, 1.0));
         assert!(apply(&mut cfg, "opt", "lbfgs").is_some());
         assert_eq!((cfg.opt, cfg.lr), (OptimizerKind::Rmsprop, 0.003), "a rejected optimizer resets nothing");
+    }
+
+    #[test]
+    fn pretraining_keys_are_written_for_rbm_and_clamped_like_the_others() {
+        let link = "data=digits&pretrain=rbm&cdk=3&pt_epochs=5&pt_lr=0.05&pcd=1";
+        let decoded = decode(link);
+        assert_eq!(decoded.notes, []);
+        let cfg = &decoded.config;
+        assert_eq!((cfg.pretrain, cfg.cdk, cfg.pt_epochs, cfg.pt_lr, cfg.pt_mom, cfg.pcd), (Pretrain::Rbm, 3, 5, 0.05, 0.9, true));
+        assert!(encode(cfg).ends_with("&clipv=1&pretrain=rbm&cdk=3&pt_epochs=5&pt_lr=0.05&pt_mom=0.9&pt_wd=0.0002&pcd=1"), "{}", encode(cfg));
+        // Without rbm, only settings away from their defaults are written.
+        assert!(encode(&decode("cdk=2").config).ends_with("&clipv=1&cdk=2"));
+        assert!(!encode(&decode("pretrain=none&cdk=1&pcd=0").config).contains("pretrain"));
+        let cases = [
+            ("data=bars&pretrain=rbm&cdk=0", "cdk=0 is below the minimum 1; using 1."),
+            ("data=bars&pretrain=rbm&cdk=99", "cdk=99 is above the maximum 25; using 25."),
+            ("data=bars&pretrain=rbm&pt_epochs=1e6", "pt_epochs=1e6 is above the maximum 500; using 500."),
+            ("data=bars&pretrain=rbm&pt_lr=NaN", "pt_lr=NaN is not a finite number; using 0.1."),
+            ("data=bars&pretrain=rbm&pt_mom=1", "pt_mom=1 is above the maximum 0.99; using 0.99."),
+            ("data=bars&pretrain=rbm&pt_wd=-1", "pt_wd=-1 is below the minimum 0; using 0."),
+            ("data=bars&pretrain=rbm&pcd=maybe", "pcd=maybe is not 0 or 1; using 0."),
+            ("data=bars&pretrain=dbm", "pretrain=dbm is not one of none, rbm; using none."),
+        ];
+        for (link, message) in cases {
+            assert_eq!(messages(link), [message], "{link}");
+            assert_valid(&decode(link).config, link);
+        }
+    }
+
+    #[test]
+    fn pretraining_a_network_it_cannot_initialize_is_switched_off_with_a_note() {
+        let cases = [
+            ("pretrain=rbm&data=digits&act=relu", "act=relu"),
+            ("pretrain=rbm&data=digits&bn=1", "bn and res off"),
+            ("pretrain=rbm&data=bars&res=1", "bn and res off"),
+            ("pretrain=rbm", "needs binary inputs (data=bars or data=digits), got data=spiral"),
+        ];
+        for (link, reason) in cases {
+            let decoded = decode(link);
+            assert_eq!(decoded.config.pretrain, Pretrain::None, "{link}");
+            let [note] = decoded.notes.as_slice() else { panic!("{link}: {:?}", decoded.notes) };
+            assert_eq!((note.key.as_str(), note.given.as_str(), note.used.as_deref()), ("pretrain", "rbm", Some("none")), "{link}");
+            assert!(note.message.contains(reason) && note.message.ends_with("; using pretrain=none."), "{}", note.message);
+            assert_eq!(decode(&encode(&decoded.config)).notes, [], "the canonical link is clean");
+        }
+        // The form: setting keys one by one, then reconciling, as the page does.
+        let mut cfg = decode("pretrain=rbm&data=digits").config;
+        assert_eq!(reconcile(&mut cfg), None);
+        assert_eq!(apply(&mut cfg, "act", "tanh"), None);
+        assert!(reconcile(&mut cfg).unwrap().message.contains("act=tanh"));
+        assert_eq!((cfg.pretrain, reconcile(&mut cfg)), (Pretrain::None, None));
     }
 
     #[test]
@@ -1027,6 +1146,7 @@ mod tests {
             "v", "seed", "data", "batch", "depth", "width", "act", "slope", "init", "std", "bound", "gain", "bn", "res", "opt", "lr",
             "mom", "wd", "clip", "clipv", "adamw", "norm", "sgd", "model", "hidden", "seq", "task", "fbias", "rinit", "tbptt",
             "mlp", "rnn", "lstm", "gru", "adding", "copy", "identity", "orthogonal", "tanh", "-3", "=", "=", "&",
+            "pretrain", "cdk", "pt_epochs", "pt_lr", "pt_mom", "pt_wd", "pcd", "rbm", "digits", "bars",
             "&", "%", "%2", "%41", "%ff", "+", "-", ".", "e", "E", "0", "1", "9", "12", "1e39", "1e-45", "NaN", "inf", "auto", "relu",
             "leaky_relu", "xavier_normal", "spiral", "?", "#", "é", "😀", "\u{202E}", "\0", " ", "99999999999999999999999",
         ];

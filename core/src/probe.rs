@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::config::ExperimentConfig;
-use crate::data::probe_batch_indices;
+use crate::data::{probe_batch, Samples};
 use crate::mlp::{Layer, Mlp};
 use crate::norm;
+use crate::rbm::{init_mlp, Rbm};
 use crate::theory::Theory;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,8 +71,27 @@ pub struct ProbeReport {
 /// width outside their ranges are clamped into them first.
 pub fn probe(cfg: &ExperimentConfig) -> ProbeReport {
     let cfg = &cfg.with_clamped_shape();
-    let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(cfg));
+    let examples = probe_batch(cfg);
+    let mlp = Mlp::new(cfg, examples.n_features, examples.n_outputs());
+    measure(cfg, mlp, &examples, |q1, anchor| crate::theory::predict(cfg, q1, anchor))
+}
+
+/// The probe of `cfg`'s network after greedy pretraining: its first hidden layers hold the
+/// RBMs of `stack` (`rbm::init_mlp`), the rest their initialization. Same batch as `probe`, so
+/// the two reports compare layer by layer. The mean-field theory describes i.i.d. random
+/// weights, which pretrained weights are not. Errs when the stack does not fit the network.
+pub fn probe_pretrained(cfg: &ExperimentConfig, stack: &[Rbm]) -> Result<ProbeReport, String> {
+    let cfg = &cfg.with_clamped_shape();
+    let examples = probe_batch(cfg);
     let mut mlp = Mlp::new(cfg, examples.n_features, examples.n_outputs());
+    init_mlp(stack, &mut mlp)?;
+    let reason = "mean-field theory describes i.i.d. random weights; these layers were pretrained as RBMs";
+    Ok(measure(cfg, mlp, &examples, |_, _| Theory::NotApplicable { reason: reason.to_owned() }))
+}
+
+/// One forward and backward pass of `mlp` on `examples`, measured layer by layer; `theory`
+/// gets q¹ (the mean square of the first pre-activation) and the last hidden layer's δ RMS.
+fn measure(cfg: &ExperimentConfig, mut mlp: Mlp, examples: &Samples, theory: impl FnOnce(f64, f64) -> Theory) -> ProbeReport {
     let logits = mlp.forward(&examples.inputs, examples.len());
     let mut grad_logits = Vec::new();
     let loss = examples.targets.loss(logits, &mut grad_logits);
@@ -94,7 +114,7 @@ pub fn probe(cfg: &ExperimentConfig) -> ProbeReport {
     // The length map starts at the first hidden layer: q¹ = mean of (h¹)².
     let q1 = norm::sum_of_squares(mlp.layers[0].pre_activation()) / mlp.layers[0].pre_activation().len() as f64;
     let anchor = layers[cfg.depth - 1].delta_rms;
-    ProbeReport { loss, layers, theory: crate::theory::predict(cfg, q1, anchor) }
+    ProbeReport { loss, layers, theory: theory(q1, anchor) }
 }
 
 /// Everything about layer `i` (0-based) that the forward pass determines; the gradient fields
@@ -260,7 +280,7 @@ mod tests {
         assert_eq!((first.fan_in, readout.fan_out), (1, 1));
         assert!(report.layers.iter().all(|l| !l.nonfinite && l.delta_rms > 0.0));
         // The loss is the batch's mean (y − t)², by hand.
-        let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(&cfg));
+        let examples = probe_batch(&cfg);
         let crate::data::Targets::Values { values, .. } = &examples.targets else { panic!("sine has values") };
         let outputs = Mlp::new(&cfg, 1, 1).forward(&examples.inputs, cfg.batch).to_vec();
         let squared: f64 = outputs.iter().zip(values).map(|(&y, &t)| (f64::from(y) - f64::from(t)).powi(2)).sum();
@@ -281,7 +301,7 @@ mod tests {
         // With skips, a_l = a_{l−1} + tanh(·) grows beyond ±1; saturation is a property of tanh.
         let cfg = ExperimentConfig { res: true, gain: Some(1.0), ..config(Activation::Tanh, Init::XavierNormal, 20, 32, 64) };
         let report = probe(&cfg);
-        let examples = cfg.data.generate(cfg.seed).select(&probe_batch_indices(&cfg));
+        let examples = probe_batch(&cfg);
         let mut mlp = Mlp::new(&cfg, 2, 2);
         mlp.forward(&examples.inputs, cfg.batch);
         let beyond = |v: &[f32]| v.iter().filter(|a| a.abs() > 0.97).count() as f64 / v.len() as f64;

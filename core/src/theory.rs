@@ -888,7 +888,7 @@ mod tests {
     /// Probes `cfg` and predicts it from each example's own q¹ (mean of (h¹)² over the units).
     fn measured_and_predicted(cfg: &ExperimentConfig) -> (Vec<f64>, MeanField) {
         let report = crate::probe::probe(cfg);
-        let examples = cfg.data.generate(cfg.seed).select(&crate::data::probe_batch_indices(cfg));
+        let examples = crate::data::probe_batch(cfg);
         let mut mlp = crate::mlp::Mlp::new(cfg, examples.n_features, examples.n_outputs());
         mlp.forward(&examples.inputs, examples.len());
         let q1: Vec<f64> = mlp.layers[0]

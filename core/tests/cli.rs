@@ -284,3 +284,46 @@ fn a_diverging_recurrent_link_stops_at_the_chunk_that_diverged() {
     assert_eq!(snapshots.len(), 1);
     assert_eq!(snapshots[0]["diverged_at"], 1);
 }
+
+const PRETRAIN_LINK: &str = "?data=digits&depth=3&width=16&pretrain=rbm&pt_epochs=2&cdk=2&seed=3";
+
+/// The library's pretraining of `PRETRAIN_LINK`, run to the end.
+fn library_pretrainer() -> gradscope_core::rbm::Pretrainer {
+    let mut pretrainer = gradscope_core::rbm::pretrainer_for(&link::decode(PRETRAIN_LINK).config).unwrap();
+    pretrainer.advance(usize::MAX);
+    pretrainer
+}
+
+#[test]
+fn probe_and_train_pretrain_first_exactly_as_the_library_does() {
+    let config = link::decode(PRETRAIN_LINK).config;
+    let pretrainer = library_pretrainer();
+    let history = serde_json::to_value(pretrainer.history()).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 3 * 3, "epochs 0..=2 of 3 layers");
+
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", PRETRAIN_LINK]))).unwrap();
+    assert_eq!(json["pretraining"], history);
+    let report = serde_json::to_value(gradscope_core::probe::probe_pretrained(&config, pretrainer.finished()).unwrap()).unwrap();
+    for key in ["loss", "layers", "theory"] {
+        assert_eq!(json[key], report[key], "{key}");
+    }
+    assert_ne!(json["layers"], serde_json::to_value(gradscope_core::probe(&config)).unwrap()["layers"], "not the random init");
+    let csv = stdout(&gradscope(&["probe", PRETRAIN_LINK, "--format", "csv"]));
+    assert_eq!(comment(&csv, "pretraining"), history);
+
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["train", PRETRAIN_LINK, "--steps", "20", "--chunk", "10"]))).unwrap();
+    assert_eq!(json["pretraining"], history);
+    let mut trainer = gradscope_core::train::Trainer::pretrained(&config, pretrainer.finished().to_vec()).unwrap();
+    let snapshots: Vec<Value> = [10, 10].iter().map(|&n| serde_json::to_value(trainer.advance(n)).unwrap()).collect();
+    assert_eq!(json["snapshots"].as_array().unwrap(), &snapshots);
+}
+
+#[test]
+fn pretraining_a_network_it_cannot_initialize_is_a_note_not_a_failure() {
+    let json: Value = serde_json::from_str(&stdout(&gradscope(&["probe", "data=digits&depth=2&act=relu&pretrain=rbm"]))).unwrap();
+    assert!(json["notes"][0]["message"].as_str().unwrap().contains("act=relu"));
+    assert_eq!(json["config"]["pretrain"], "none");
+    assert!(json.get("pretraining").is_none());
+    // Links without pretraining print no pretraining field.
+    assert!(serde_json::from_str::<Value>(&stdout(&gradscope(&["probe", LINK]))).unwrap().get("pretraining").is_none());
+}

@@ -27,7 +27,12 @@ impl Editor {
         let mut note = None;
         // `update` notifies even when nothing changed, so an input left holding rejected text
         // is rewritten with the field's actual value.
-        self.set_config.update(|cfg| note = link::apply(cfg, key, text));
+        // Then keys that depend on each other are made to agree (e.g. switching to ReLU turns
+        // RBM pretraining off), with a note saying so.
+        self.set_config.update(|cfg| {
+            let applied = link::apply(cfg, key, text);
+            note = link::reconcile(cfg).or(applied);
+        });
         self.set_note.set(note);
     }
 }

@@ -5,6 +5,8 @@
 //! `gradscope train '<link>' --steps N [--chunk K] [--format json|csv]` trains it and prints a
 //! snapshot per chunk of K steps: the page's training numbers, bit for bit. A recurrent link
 //! (`model=rnn|lstm|gru`) gets the probe through time and the recurrent trainer instead.
+//! With `pretrain=rbm` in the link, both first pretrain the hidden layers as stacked RBMs
+//! (deterministic for the seed), then probe or fine-tune the pretrained network.
 //! Usage errors print the usage on stderr and exit with status 2; nothing here panics on input.
 
 use std::collections::HashMap;
@@ -16,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use gradscope_core::link::{self, LinkNote};
 use gradscope_core::recurrent::{self, ChunkSnapshot, RecurrentConfig, TimeProbe};
+use gradscope_core::probe::probe_pretrained;
+use gradscope_core::rbm::{pretrainer_for, EpochMetrics, Pretrain, Pretrainer};
 use gradscope_core::serde_float::Float;
 use gradscope_core::theory::Theory;
 use gradscope_core::train::{Diagnosis, Evaluation, Snapshot, Trainer};
@@ -37,13 +41,17 @@ Usage:
       update:data ratios, clipping; it stops early, with a diagnosis, at the first NaN or ∞.
       A recurrent link trains on its task (fresh sequences every step): per chunk the mean
       loss against the task's baseline, clipping, and the gradient through time.
+  With pretrain=rbm (sigmoid, no bn/res, data=bars or digits), both first pretrain the
+  hidden layers as stacked RBMs by CD-k and print every epoch's metrics under 'pretraining';
+  probe then measures, and train fine-tunes, the pretrained network.
   gradscope help
       Shows this message (also --help, -h).
 
 A link is a full URL (http://host/?depth=20&act=relu), '?depth=20&act=relu' or
 'depth=20&act=relu'; every key is optional. Quote it: '&' means something to the shell.
 Keys: v seed model data batch depth width hidden seq task act slope init rinit
-      std bound gain fbias bn res tbptt opt lr mom wd clip clipv.
+      std bound gain fbias bn res tbptt opt lr mom wd clip clipv
+      pretrain cdk pt_epochs pt_lr pt_mom pt_wd pcd.
 ";
 
 /// Most steps `train` takes in one run.
@@ -190,8 +198,18 @@ fn run(command: Command) -> Result<String, String> {
                     Format::Csv => output.to_csv(),
                 });
             }
-            let report = probe(&decoded.config);
-            let output = ProbeOutput { link: link::encode(&decoded.config), config: &decoded.config, notes: &decoded.notes, report: &report };
+            let pretrained = pretrain(&decoded.config)?;
+            let report = match &pretrained {
+                Some(pretrainer) => probe_pretrained(&decoded.config, pretrainer.finished())?,
+                None => probe(&decoded.config),
+            };
+            let output = ProbeOutput {
+                link: link::encode(&decoded.config),
+                config: &decoded.config,
+                notes: &decoded.notes,
+                pretraining: pretrained.as_ref().map(Pretrainer::history),
+                report: &report,
+            };
             Ok(match format {
                 Format::Json => to_json(&output),
                 Format::Csv => output.to_csv(),
@@ -202,13 +220,18 @@ fn run(command: Command) -> Result<String, String> {
             if let Some(recurrent) = decoded.config.recurrent() {
                 return train_recurrent(&decoded, &recurrent, steps, chunk, format);
             }
-            let mut trainer = Trainer::new(&decoded.config)?;
+            let pretrained = pretrain(&decoded.config)?;
+            let mut trainer = match &pretrained {
+                Some(pretrainer) => Trainer::pretrained(&decoded.config, pretrainer.finished().to_vec())?,
+                None => Trainer::new(&decoded.config)?,
+            };
             let snapshots = train(&mut trainer, steps, chunk);
             let evaluation = trainer.evaluate_all();
             let output = TrainOutput {
                 config: &decoded.config,
                 link: link::encode(&decoded.config),
                 notes: &decoded.notes,
+                pretraining: pretrained.as_ref().map(Pretrainer::history),
                 snapshots: &snapshots,
                 diagnosis: trainer.diagnosis(),
                 evaluation,
@@ -219,6 +242,16 @@ fn run(command: Command) -> Result<String, String> {
             })
         }
     }
+}
+
+/// The finished greedy pretraining of `cfg`'s hidden layers when it asks for one (`pretrain=rbm`).
+fn pretrain(cfg: &ExperimentConfig) -> Result<Option<Pretrainer>, String> {
+    if cfg.pretrain != Pretrain::Rbm {
+        return Ok(None);
+    }
+    let mut pretrainer = pretrainer_for(cfg)?;
+    pretrainer.advance(usize::MAX);
+    Ok(Some(pretrainer))
 }
 
 /// `steps` steps in chunks of `chunk` (the last one shorter), one snapshot each, stopping
@@ -279,12 +312,15 @@ fn print(text: &str) -> ExitCode {
     }
 }
 
-/// The CLI's JSON document: `{config, link, notes, loss, layers, theory}`.
+/// The CLI's JSON document: `{config, link, notes, [pretraining,] loss, layers, theory}`.
 #[derive(Serialize)]
 struct ProbeOutput<'a> {
     config: &'a ExperimentConfig,
     link: String,
     notes: &'a [LinkNote],
+    /// Every layer's pretraining metrics, epoch by epoch, when the link asks for pretraining.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretraining: Option<&'a [EpochMetrics]>,
     #[serde(flatten)]
     report: &'a ProbeReport,
 }
@@ -296,13 +332,17 @@ fn to_json<T: Serialize>(document: &T) -> String {
     json
 }
 
-/// The `# link:`, `# config:` and `# note:` lines that open every CSV output.
-fn csv_preamble(link: &str, config: &ExperimentConfig, notes: &[LinkNote]) -> String {
+/// The `# link:`, `# config:`, `# note:` and (with pretraining) `# pretraining:` lines that
+/// open every CSV output.
+fn csv_preamble(link: &str, config: &ExperimentConfig, notes: &[LinkNote], pretraining: Option<&[EpochMetrics]>) -> String {
     let mut csv = String::new();
     let _ = writeln!(csv, "# link: {link}");
     let _ = writeln!(csv, "# config: {}", compact_json(config));
     for note in notes {
         let _ = writeln!(csv, "# note: {}", note.message);
+    }
+    if let Some(metrics) = pretraining {
+        let _ = writeln!(csv, "# pretraining: {}", compact_json(metrics));
     }
     csv
 }
@@ -311,7 +351,7 @@ impl ProbeOutput<'_> {
     /// `# ` comment lines (link, config, notes, loss, theory), then a header and one row per
     /// layer: every `LayerProbe` field, in declaration order, plus the theory's prediction.
     fn to_csv(&self) -> String {
-        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let mut csv = csv_preamble(&self.link, self.config, self.notes, self.pretraining);
         let _ = writeln!(csv, "# loss: {}", float_cell(self.report.loss));
         let _ = writeln!(csv, "# theory: {}", compact_json(&self.report.theory));
 
@@ -349,7 +389,7 @@ impl TimeProbeOutput<'_> {
     /// per time step: `t`, then every per-step series the model has, in `TimeProbe` order.
     fn to_csv(&self) -> String {
         let probe = self.probe;
-        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let mut csv = csv_preamble(&self.link, self.config, self.notes, None);
         let singles = [("loss", Some(probe.loss)), ("baseline", Some(probe.baseline)), ("grad_norm", Some(probe.grad_norm))];
         let rnn = [("spectral_norm", probe.spectral_norm.map(|f| f.0)), ("critical_norm", probe.critical_norm.map(|f| f.0))];
         for (name, value) in singles.into_iter().chain(rnn) {
@@ -393,7 +433,7 @@ impl RecurrentTrainOutput<'_> {
     /// chunk: the snapshot's numbers (an empty `diverged_at` while training is healthy), then
     /// ‖∂L/∂h_1‖ and ‖∂L/∂h_T‖ on the chunk's last batch (the full series is in the JSON).
     fn to_csv(&self) -> String {
-        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let mut csv = csv_preamble(&self.link, self.config, self.notes, None);
         let _ = writeln!(csv, "# baseline: {}", float_cell(self.baseline));
         let _ = writeln!(csv, "# evaluation_loss: {}", float_cell(self.evaluation_loss));
         for (index, snapshot) in self.snapshots.iter().enumerate() {
@@ -414,12 +454,16 @@ impl RecurrentTrainOutput<'_> {
     }
 }
 
-/// The CLI's JSON document for `train`: `{config, link, notes, snapshots, diagnosis, evaluation}`.
+/// The CLI's JSON document for `train`: `{config, link, notes, [pretraining,] snapshots,
+/// diagnosis, evaluation}`.
 #[derive(Serialize)]
 struct TrainOutput<'a> {
     config: &'a ExperimentConfig,
     link: String,
     notes: &'a [LinkNote],
+    /// As in `ProbeOutput`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretraining: Option<&'a [EpochMetrics]>,
     /// One per chunk.
     snapshots: &'a [Snapshot],
     /// Why training stopped early; `null` when it ran all its steps.
@@ -434,7 +478,7 @@ impl TrainOutput<'_> {
     /// then for each layer l its fields as `grad_w_norm_l`, `delta_rms_l`, … (a wide table:
     /// every column is one series over the steps, ready to plot).
     fn to_csv(&self) -> String {
-        let mut csv = csv_preamble(&self.link, self.config, self.notes);
+        let mut csv = csv_preamble(&self.link, self.config, self.notes, self.pretraining);
         let _ = writeln!(csv, "# evaluation: {}", compact_json(&self.evaluation));
         if let Some(diagnosis) = self.diagnosis {
             let _ = writeln!(csv, "# diagnosis: {}", compact_json(diagnosis));
@@ -590,6 +634,7 @@ mod tests {
             config: &decoded.config,
             link: link::encode(&decoded.config),
             notes: &decoded.notes,
+            pretraining: None,
             snapshots: &snapshots,
             diagnosis: None,
             evaluation: trainer.evaluate_all(),
@@ -663,7 +708,7 @@ mod tests {
     fn render(report: &ProbeReport, format: Format) -> String {
         let config = ExperimentConfig { depth: 2, width: 4, ..Default::default() };
         let notes = link::decode("depth=2&width=4&dpeth=3").notes;
-        let output = ProbeOutput { link: link::encode(&config), config: &config, notes: &notes, report };
+        let output = ProbeOutput { link: link::encode(&config), config: &config, notes: &notes, pretraining: None, report };
         match format {
             Format::Json => to_json(&output),
             Format::Csv => output.to_csv(),

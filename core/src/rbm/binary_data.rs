@@ -7,12 +7,6 @@
 //!   scikit-learn ships them (`load_digits`), each pixel on iff its count is ≥ 8 of 16; stored
 //!   in `data/digits.txt` (how it was made: `data/make_digits.py`; licence: `data/LICENSE.md`).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-use crate::config::{named_enum, normalize_name, UnknownName};
 use crate::data::{Samples, Targets};
 use crate::rng::{Rng, Stream};
 
@@ -26,20 +20,11 @@ pub const HELD_OUT_DIVISOR: usize = 5;
 const DIGITS_FILE: &str = include_str!("data/digits.txt");
 const DIGIT_SIDE: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The generators behind `config::Dataset::Bars` and `Dataset::Digits` (which carry the names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryDataset {
     BarsStripes,
     Digits,
-}
-
-named_enum! {
-    BinaryDataset, "binary dataset",
-    variants {
-        BarsStripes => "bars_stripes", "Bars and stripes (4×4)", "Every column or every row of a 4×4 image independently on or off; class: bars or stripes.";
-        Digits => "digits", "Digits (8×8, binarized)", "1797 real handwritten digits (UCI optical digits via scikit-learn), pixel on iff ≥ 8/16; class: the digit.";
-    }
-    aliases { "bas" => BarsStripes, "bars_and_stripes" => BarsStripes, "optdigits" => Digits }
 }
 
 impl BinaryDataset {

@@ -22,7 +22,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::config::{named_enum, normalize_name, ExperimentConfig, UnknownName};
+use crate::config::{named_enum, normalize_name, Dataset, ExperimentConfig, UnknownName};
 
 pub use binary_data::BinaryDataset;
 pub use cd::CdTrainer;
@@ -114,11 +114,32 @@ impl PretrainConfig {
         Ok(())
     }
 
-    /// Whether the experiment's network can take a pretrained stack: RBM hidden units are
-    /// sigmoid units, so the MLP must compute exactly σ(W·a + b) in each hidden layer.
+    /// Whether the experiment can be pretrained: RBM hidden units are sigmoid units, so the MLP
+    /// must compute exactly σ(W·a + b) in each hidden layer, and Bernoulli visible units need
+    /// inputs in [0, 1] (a binary dataset).
     pub fn check_network(cfg: &ExperimentConfig) -> Result<(), String> {
-        check_sigmoid_plain(cfg.act, cfg.bn, cfg.res)
+        if !cfg.is_mlp() {
+            return Err(format!("RBM pretraining initializes the MLP's hidden layers, not a recurrent network (model={})", cfg.model));
+        }
+        check_sigmoid_plain(cfg.act, cfg.bn, cfg.res)?;
+        if cfg.data.binary().is_none() {
+            let binary: Vec<String> = Dataset::ALL.iter().filter(|d| d.binary().is_some()).map(|d| format!("data={d}")).collect();
+            return Err(format!("RBM pretraining needs binary inputs ({}), got data={}", binary.join(" or "), cfg.data));
+        }
+        Ok(())
     }
+}
+
+/// The pretraining of `cfg`'s hidden layers (depth × width, clamped as the probe does) on
+/// `cfg`'s data: the first four fifths train the RBMs, the last fifth is held out for the
+/// free-energy gap. Batches of `batch` examples; the same seed gives the same bits. Errs, with
+/// the reason, when the settings are out of range or the network cannot be pretrained.
+pub fn pretrainer_for(cfg: &ExperimentConfig) -> Result<Pretrainer, String> {
+    let cfg = cfg.with_clamped_shape();
+    PretrainConfig::check_network(&cfg)?;
+    let (train, held_out) = binary_data::split_held_out(&cfg.data.generate(cfg.seed));
+    let widths = mlp_widths(&cfg, train.n_features);
+    Pretrainer::new(&cfg.pretraining(), cfg.seed, cfg.batch, &widths, &train.inputs, &held_out.inputs)
 }
 
 fn out_of_range<T: fmt::Display>(key: &str, value: T, range: &RangeInclusive<T>) -> String {
@@ -169,12 +190,58 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_sigmoid_networks_take_a_stack() {
-        let sigmoid = ExperimentConfig { act: Activation::Sigmoid, bn: false, res: false, ..ExperimentConfig::default() };
+    fn only_plain_sigmoid_networks_on_binary_data_take_a_stack() {
+        let sigmoid = ExperimentConfig { act: Activation::Sigmoid, bn: false, res: false, data: Dataset::Digits, ..ExperimentConfig::default() };
         assert_eq!(PretrainConfig::check_network(&sigmoid), Ok(()));
+        assert_eq!(PretrainConfig::check_network(&ExperimentConfig { data: Dataset::Bars, ..sigmoid.clone() }), Ok(()));
         let relu = ExperimentConfig { act: Activation::Relu, ..sigmoid.clone() };
         assert!(PretrainConfig::check_network(&relu).unwrap_err().contains("act=relu"));
         assert!(PretrainConfig::check_network(&ExperimentConfig { bn: true, ..sigmoid.clone() }).is_err());
-        assert!(PretrainConfig::check_network(&ExperimentConfig { res: true, ..sigmoid }).is_err());
+        assert!(PretrainConfig::check_network(&ExperimentConfig { res: true, ..sigmoid.clone() }).is_err());
+        let lstm = crate::link::decode("model=lstm").config;
+        assert!(PretrainConfig::check_network(&ExperimentConfig { act: Activation::Sigmoid, ..lstm }).unwrap_err().contains("model=lstm"));
+        assert_eq!(
+            PretrainConfig::check_network(&ExperimentConfig { data: Dataset::Spiral, ..sigmoid }).unwrap_err(),
+            "RBM pretraining needs binary inputs (data=bars or data=digits), got data=spiral"
+        );
+    }
+
+    /// The historical claim, measured: a 6-layer sigmoid net with small random weights (std
+    /// 0.1) on the digits barely passes a gradient to its first layer and stays at chance under
+    /// plain SGD; after 10 epochs of RBM pretraining per layer, its first layers get a far larger
+    /// share of the gradient and the same 300 SGD steps fine-tune it well past chance.
+    /// (Measured with seed 1: δ RMS layer 1 / layer 6 ≈ 3·10⁻⁴ random vs ≈ 3·10⁻² pretrained;
+    /// accuracy on all 1797 digits 0.10 vs 0.70.)
+    #[test]
+    fn pretraining_lets_a_deep_sigmoid_network_learn_where_random_init_does_not() {
+        let cfg = crate::link::decode("data=digits&depth=6&width=64&std=0.1&opt=sgd&pretrain=rbm&pt_epochs=10").config;
+        let mut pretrainer = pretrainer_for(&cfg).unwrap();
+        pretrainer.advance(usize::MAX);
+        let stack = pretrainer.finished().to_vec();
+        let first_to_last = |r: &crate::ProbeReport| r.layers[0].delta_rms / r.layers[cfg.depth - 1].delta_rms;
+        let random = first_to_last(&crate::probe(&cfg));
+        let pretrained = first_to_last(&crate::probe::probe_pretrained(&cfg, &stack).unwrap());
+        eprintln!("δ RMS layer 1 / layer {}: random {random:e}, pretrained {pretrained:e}", cfg.depth);
+        assert!(pretrained > 10.0 * random, "{random} {pretrained}");
+        let accuracy = |mut trainer: crate::train::Trainer| {
+            trainer.advance(300);
+            trainer.evaluate_all().accuracy.unwrap()
+        };
+        let random = accuracy(crate::train::Trainer::new(&cfg).unwrap());
+        let pretrained = accuracy(crate::train::Trainer::pretrained(&cfg, stack).unwrap());
+        eprintln!("accuracy after 300 SGD steps: random {random}, pretrained {pretrained}");
+        assert!(random < 0.2 && pretrained > 0.5, "{random} {pretrained}");
+    }
+
+    #[test]
+    fn a_config_s_pretrainer_covers_its_hidden_layers_and_refuses_what_it_cannot_train() {
+        let cfg = ExperimentConfig { data: Dataset::Bars, depth: 3, width: 8, pretrain: Pretrain::Rbm, pt_epochs: 2, ..ExperimentConfig::default() };
+        let mut pretrainer = pretrainer_for(&cfg).unwrap();
+        let chunk = pretrainer.advance(usize::MAX);
+        let shapes: Vec<(usize, usize)> = chunk.layers.iter().map(|l| (l.n_visible, l.n_hidden)).collect();
+        assert_eq!(shapes, [(16, 8), (8, 8), (8, 8)]);
+        assert!(chunk.done);
+        assert!(pretrainer_for(&ExperimentConfig { act: Activation::Tanh, ..cfg.clone() }).unwrap_err().contains("act=sigmoid"));
+        assert!(pretrainer_for(&ExperimentConfig { cdk: 0, ..cfg }).unwrap_err().starts_with("cdk"));
     }
 }

@@ -249,8 +249,12 @@ fn measure(layer: usize, epoch: usize, rbm: &Rbm, train: &[f32], held_out: &[f32
 /// Writes `stack` (bottom first) into `mlp`'s first hidden layers: W into the layer's weight
 /// (both [fan_out, fan_in]) and the hidden bias c into its bias; the layers above and the
 /// readout keep their initialization. Then hidden layer l of the MLP computes exactly the
-/// hidden probabilities of RBM l on the layer below's output. Changes nothing on error.
+/// hidden probabilities of RBM l on the layer below's output. Changes nothing on error; an
+/// empty stack (no pretraining) changes nothing, whatever the network.
 pub fn init_mlp(stack: &[Rbm], mlp: &mut Mlp) -> Result<(), String> {
+    if stack.is_empty() {
+        return Ok(());
+    }
     let bn = mlp.layers.iter().any(|l| l.bn.is_some());
     let residual = mlp.layers.iter().any(|l| l.residual);
     check_sigmoid_plain(mlp.act, bn, residual)?;

@@ -35,6 +35,7 @@ use crate::mlp::{Mlp, Param, ParamKind};
 use crate::norm;
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::probe::activity;
+use crate::rbm::{init_mlp, Rbm};
 use crate::rng::{Rng, Stream};
 
 pub use bench::reference_benchmark;
@@ -120,6 +121,9 @@ struct Setup {
     eval: Samples,
     /// The layer (0-based) and kind of each parameter, in `Mlp::params` order.
     owners: Vec<(usize, ParamKind)>,
+    /// RBMs that initialize the first hidden layers (greedy pretraining), bottom first; empty
+    /// for the configured initialization alone. A reset goes back to them.
+    pretrained: Vec<Rbm>,
 }
 
 /// Everything a reset restores.
@@ -167,9 +171,19 @@ impl Trainer {
         Trainer::with_samples(cfg, cfg.data.generate(cfg.seed))
     }
 
+    /// Fine-tuning: the same, but starting from the pretrained `stack` in the first hidden
+    /// layers (`rbm::init_mlp`; `reset` returns to it). Errs when the stack does not fit.
+    pub fn pretrained(cfg: &ExperimentConfig, stack: Vec<Rbm>) -> Result<Self, String> {
+        Trainer::build(cfg, cfg.data.generate(cfg.seed), stack)
+    }
+
     /// Trains on `samples` instead of `cfg.data` (benchmarks, tests); `batch` is capped at
     /// their number.
     pub fn with_samples(cfg: &ExperimentConfig, samples: Samples) -> Result<Self, String> {
+        Trainer::build(cfg, samples, Vec::new())
+    }
+
+    fn build(cfg: &ExperimentConfig, samples: Samples, pretrained: Vec<Rbm>) -> Result<Self, String> {
         if samples.is_empty() {
             return Err("there are no examples to train on".to_owned());
         }
@@ -180,7 +194,8 @@ impl Trainer {
         let first_epoch = Rng::new(config.seed, Stream::BatchOrder).permutation(samples.len());
         let eval_indices: Vec<usize> = first_epoch.iter().copied().step_by(EVAL_STRIDE).collect();
         let eval = samples.select(&eval_indices);
-        let mut setup = Setup { config, samples, first_epoch, eval, owners: Vec::new() };
+        let mut setup = Setup { config, samples, first_epoch, eval, owners: Vec::new(), pretrained };
+        init_mlp(&setup.pretrained, &mut Mlp::new(&setup.config, setup.samples.n_features, setup.samples.n_outputs()))?;
         let state = State::new(&setup);
         setup.owners = state.mlp.layers.iter().enumerate().flat_map(|(i, layer)| layer.params().map(move |p| (i, p.kind))).collect();
         let scratch = Scratch {
@@ -404,7 +419,9 @@ impl Trainer {
 impl State {
     fn new(setup: &Setup) -> Self {
         let config = &setup.config;
-        let mlp = Mlp::new(config, setup.samples.n_features, setup.samples.n_outputs());
+        let mut mlp = Mlp::new(config, setup.samples.n_features, setup.samples.n_outputs());
+        // `build` checked that the stack fits, so this cannot fail; an empty stack changes nothing.
+        let _ = init_mlp(&setup.pretrained, &mut mlp);
         let mut order = Rng::new(config.seed, Stream::BatchOrder);
         let epoch = order.permutation(setup.samples.len());
         debug_assert_eq!(epoch, setup.first_epoch);

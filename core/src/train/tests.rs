@@ -24,23 +24,48 @@ const RELU_ADAM: &str = "depth=4&width=32&act=relu&init=kaiming_normal&opt=adam"
 
 #[test]
 fn the_first_step_sees_exactly_the_probes_gradients() {
-    for query in ["depth=6&width=16", "depth=5&width=12&act=gelu&init=orthogonal&bn=1&res=1&batch=20", "data=sine&act=tanh&depth=3"] {
+    for query in ["depth=6&width=16", "depth=5&width=12&act=gelu&init=orthogonal&bn=1&res=1&batch=20", "data=sine&act=tanh&depth=3", "data=digits&depth=3&width=16"] {
         let cfg = link::decode(query).config;
-        let report = probe(&cfg);
-        let snapshot = Trainer::new(&cfg).unwrap().advance(1);
-        for (trained, probed) in snapshot.layers.iter().zip(&report.layers) {
-            let pairs = [
-                (trained.grad_w_norm, probed.grad_w_norm),
-                (trained.delta_rms, probed.delta_rms),
-                (trained.saturated, probed.saturated),
-                (trained.dead, probed.dead),
-            ];
-            for (a, b) in pairs {
-                assert_eq!(a.to_bits(), b.to_bits(), "{query} layer {}", trained.layer);
-            }
-        }
-        assert_eq!(snapshot.loss_last.to_bits(), report.loss.to_bits(), "{query}");
+        assert_first_step_matches(&probe(&cfg), &mut Trainer::new(&cfg).unwrap(), query);
     }
+}
+
+/// Fine-tuning starts from the pretrained stack: its first step sees the pretrained probe's
+/// gradients, and a reset goes back to the stack, not to the random initialization.
+#[test]
+fn fine_tuning_starts_from_the_pretrained_stack_and_resets_to_it() {
+    let query = "data=bars&depth=3&width=12&pretrain=rbm&pt_epochs=3";
+    let cfg = link::decode(query).config;
+    let mut pretrainer = crate::rbm::pretrainer_for(&cfg).unwrap();
+    pretrainer.advance(usize::MAX);
+    let stack = pretrainer.finished().to_vec();
+    let report = crate::probe::probe_pretrained(&cfg, &stack).unwrap();
+    let mut trainer = Trainer::pretrained(&cfg, stack.clone()).unwrap();
+    let start = parameter_bits(&trainer);
+    assert_first_step_matches(&report, &mut trainer, query);
+    assert_ne!(parameter_bits(&trainer), start);
+    trainer.reset();
+    assert_eq!(parameter_bits(&trainer), start);
+    assert_eq!(trainer.mlp().layers[0].weight.value, stack[0].weight);
+    assert_ne!(parameter_bits(&Trainer::new(&cfg).unwrap()), start, "the random initialization differs");
+    let wider = ExperimentConfig { width: 16, ..cfg };
+    assert!(Trainer::pretrained(&wider, stack).unwrap_err().contains("is 16→12 but the network's layer 1 is 16→16"));
+}
+
+fn assert_first_step_matches(report: &crate::probe::ProbeReport, trainer: &mut Trainer, query: &str) {
+    let snapshot = trainer.advance(1);
+    for (trained, probed) in snapshot.layers.iter().zip(&report.layers) {
+        let pairs = [
+            (trained.grad_w_norm, probed.grad_w_norm),
+            (trained.delta_rms, probed.delta_rms),
+            (trained.saturated, probed.saturated),
+            (trained.dead, probed.dead),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(a.to_bits(), b.to_bits(), "{query} layer {}", trained.layer);
+        }
+    }
+    assert_eq!(snapshot.loss_last.to_bits(), report.loss.to_bits(), "{query}");
 }
 
 #[test]
