@@ -11,6 +11,7 @@ use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
+use crate::panels::chain::ChainRulePanel;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -52,7 +53,9 @@ pub fn App() -> impl IntoView {
     Effect::new(move || {
         let query = config.with(link::encode);
         if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{query}")));
+            // Keep the fragment: `#panel-…` links open an explanation panel.
+            let fragment = window().location().hash().unwrap_or_default();
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{query}{fragment}")));
         }
     });
 
@@ -80,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <section class="results" aria-label="Results">
                     <PlotView shown set_drawn/>
                     <Reading shown/>
+                    <ChainRulePanel shown/>
                     <ProbeTable shown/>
                 </section>
             </div>

@@ -6,6 +6,8 @@ pub mod bridge;
 pub mod client;
 pub mod components;
 pub mod format;
+pub mod math;
+pub mod panels;
 pub mod plot;
 pub mod reading;
 

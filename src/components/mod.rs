@@ -1,5 +1,6 @@
 //! The page's parts. `App` (in `crate::app`) owns the state and hands each part the signals it needs.
 
 pub mod controls;
+pub mod panel;
 pub mod notices;
 pub mod results;

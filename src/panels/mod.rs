@@ -1,0 +1,5 @@
+//! Explanation panels: each idea explained with the numbers of the network on screen. The
+//! numbers are computed here from the probe report and the config (pure functions, tested
+//! natively); the panels are built on `components::panel` and `math`.
+
+pub mod chain;

@@ -1,0 +1,70 @@
+//! Explanation panels (issue 7): each opens, shows MathML and the current network's numbers
+//! (the expectations are computed here, independently of the app), and `#panel-…` links open
+//! their panel. Screenshots: light, dark and phone. Run with `cargo xtask test`.
+
+use gradscope_e2e::{cli_probe, Page, Settings};
+use serde_json::{json, Value as Json};
+
+/// Opens the panel `id` by clicking its summary, and waits until it is open.
+async fn open_panel(page: &Page, id: &str) {
+    page.click(&format!("#panel-{id} > summary")).await;
+    page.wait_for(&format!("#panel-{id} to open"), &format!("return document.getElementById('panel-{id}').open;")).await;
+}
+
+/// Number of `<math>` elements inside `selector`.
+async fn math_count(page: &Page, selector: &str) -> u64 {
+    let count = page.js("return document.querySelectorAll(arguments[0] + ' math').length;", vec![json!(selector)]).await;
+    count.as_u64().unwrap_or(0)
+}
+
+/// `data-value` of every element matching `selector`, parsed as f64.
+async fn values(page: &Page, selector: &str) -> Vec<f64> {
+    let values = page
+        .js("return Array.from(document.querySelectorAll(arguments[0]), el => el.getAttribute('data-value'));", vec![json!(selector)])
+        .await;
+    values
+        .as_array()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .iter()
+        .map(|v| v.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{selector}: data-value {v} is not a number")))
+        .collect()
+}
+
+fn delta_rms(report: &Json) -> Vec<f64> {
+    report["layers"].as_array().expect("layers").iter().map(|l| l["delta_rms"].as_f64().expect("delta_rms")).collect()
+}
+
+#[tokio::test]
+async fn chain_rule_panel_multiplies_the_measured_factors_into_the_plotted_ratio() {
+    let query = "?depth=8&width=32&act=tanh&init=xavier_normal";
+    let page = Page::open(query).await;
+    page.wait_ready().await;
+    assert!(!page.js("return document.getElementById('panel-chain-rule').open;", vec![]).await.as_bool().unwrap(), "panels start closed");
+    open_panel(&page, "chain-rule").await;
+    assert!(math_count(&page, "#panel-chain-rule").await >= 4, "the chain rule's formulas are MathML");
+
+    // Independently: the CLI's δ RMS per layer; factor_l = δ_l / δ_{l+1} for l = 7 … 1.
+    let deltas = delta_rms(&cli_probe(&Settings::from_env(), query));
+    let expected: Vec<f64> = (1..8).rev().map(|l| deltas[l - 1] / deltas[l]).collect();
+    assert_eq!(values(&page, "#chain-table td[data-field=factor]").await, expected);
+    let products = values(&page, "#chain-table td[data-field=product]").await;
+    let ratio = deltas[0] / deltas[7];
+    let last = *products.last().expect("a running product per layer");
+    assert!(((last - ratio) / ratio).abs() < 1e-12, "running product {last} vs plotted ratio {ratio}");
+    assert_eq!(values(&page, "#chain-plot-ratio").await, [ratio]);
+    let formula = page.text("#panel-chain-rule [data-formula=CHAIN_RATIO]").await;
+    assert!(!formula.contains('?'), "the ratio formula has its number filled in: {formula:?}");
+    page.screenshot("panel-chain-rule").await;
+}
+
+#[tokio::test]
+async fn an_anchor_link_opens_its_panel_and_survives_the_url_update() {
+    let page = Page::open("?depth=6#panel-chain-rule").await;
+    page.wait_ready().await;
+    page.wait_for("the linked panel to open", "return document.getElementById('panel-chain-rule').open;").await;
+    let hash = page.js("return location.hash;", vec![]).await;
+    assert_eq!(hash, json!("#panel-chain-rule"), "the app's URL update keeps the fragment");
+    // Within the page: closing it and following a link to it opens it again.
+    page.js("const p = document.getElementById('panel-chain-rule'); p.open = false; location.hash = ''; location.hash = '#panel-chain-rule';", vec![]).await;
+    page.wait_for("an in-page link to open the panel", "return document.getElementById('panel-chain-rule').open;").await;
+}
