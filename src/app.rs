@@ -12,6 +12,9 @@ use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::chain::ChainRulePanel;
+use crate::panels::init::InitPanel;
+use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
+use crate::panels::theory::TheoryPanel;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -79,11 +82,21 @@ pub fn App() -> impl IntoView {
             <ClampNotice notes=link_notes set_notes=set_link_notes/>
             <WorkerError message=worker_error set_message=set_worker_error/>
             <div class="layout">
-                <Controls config editor note=input_note/>
+                <div class="sidebar">
+                    <Controls config editor note=input_note/>
+                    <InitPanel config shown/>
+                    <OrthogonalPanel config/>
+                    <SmallInitPanel config/>
+                    <BatchNormPanel config shown/>
+                    <ResidualPanel config shown/>
+                    <ClippingPanel config/>
+                    <OptimizerPanel config/>
+                </div>
                 <section class="results" aria-label="Results">
                     <PlotView shown set_drawn/>
                     <Reading shown/>
                     <ChainRulePanel shown/>
+                    <TheoryPanel shown/>
                     <ProbeTable shown/>
                 </section>
             </div>

@@ -44,8 +44,10 @@ pub struct WeightInit {
     pub bound: f32,
 }
 
-/// How entries are drawn, given a scale computed from the shape.
-enum Draw {
+/// How entries are drawn, given a scale computed from the shape (the page's Xavier/He panel
+/// shows it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Draw {
     Zero,
     Normal { std: f64 },
     Uniform { bound: f64 },
@@ -58,7 +60,7 @@ impl WeightInit {
     }
 
     /// The distribution of one entry, with `torch.nn.init`'s formulas.
-    fn draw(&self, fan_in: usize, fan_out: usize) -> Draw {
+    pub fn draw(&self, fan_in: usize, fan_out: usize) -> Draw {
         let gain = f64::from(self.gain);
         let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
         match self.init {

@@ -9,6 +9,8 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
+use crate::panels::prose::Prose;
+use crate::panels::text::EN;
 
 /// Layer `layer`'s factor in the backward product, measured and predicted.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,50 +56,30 @@ pub fn plot_ratio(report: &ProbeReport) -> Option<f64> {
 #[component]
 pub fn ChainRulePanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let links = Memo::new(move |_| shown.with(|s| s.as_ref().map(|s| chain_links(&s.report)).unwrap_or_default()));
-    let ratio = move || shown.with(|s| s.as_ref().and_then(|s| plot_ratio(&s.report)));
-    let product = move || links.with(|links| links.last().map(|link| link.product));
-    let product_values = Signal::derive(move || vec![("product", product().map_or_else(|| "?".to_owned(), format::readable))]);
+    let product = move || links.with(|links| links.last().map_or_else(|| "?".to_owned(), |link| format::readable(link.product)));
+    let text = &EN;
     view! {
-        <Panel id="chain-rule" title="Chain rule: why depth multiplies the gradient">
-            <p>"Backpropagation applies the chain rule once per layer: the gradient at layer l's pre-activation comes from the layer above it,"</p>
-            <Math formula=math::CHAIN_STEP/>
-            <p>"so the gradient at the first layer is a product with one factor per layer:"</p>
-            <Math formula=math::CHAIN_PRODUCT/>
-            <p>
-                "If every factor shrinks the gradient by about the same amount, the sizes multiply: \
-                 0.5 per layer leaves a millionth after 20 layers ("<strong>"vanishing"</strong>"), \
-                 2 per layer makes it a million times larger ("<strong>"exploding"</strong>")."
-            </p>
-            <Math formula=math::CHAIN_POWER/>
-            <Show when=move || links.with(|l| !l.is_empty())
-                fallback=|| view! { <p class="panel-note">"With one hidden layer there is no product yet: add layers."</p> }>
-                <p>"This network's factors "<Math formula=math::CHAIN_FACTOR/>", measured by the probe, from the last hidden layer down:"</p>
+        <Panel id="chain-rule" title=text.chain_title>
+            <Prose text=text.chain_intro/>
+            <Show when=move || links.with(|l| !l.is_empty()) fallback=move || view! { <Prose text=text.chain_one_layer/> }>
+                <Prose text=text.chain_table_intro/>
                 <div class="panel-table-scroll">
                     <table class="panel-table" id="chain-table">
-                        <thead><tr>
-                            <th scope="col">"Layer l"</th>
-                            <th scope="col">"Factor"</th>
-                            <th scope="col">"Running product"</th>
-                            <th scope="col">"Theory's factor"</th>
-                        </tr></thead>
+                        <thead><tr><th>"l"</th><th>"‖δₗ‖ / ‖δₗ₊₁‖"</th><th>"∏"</th><th>{text.chain_theory_column}</th></tr></thead>
                         <tbody>
                             {move || links.with(|links| links.iter().map(|link| view! {
                                 <tr>
                                     <td>{link.layer}</td>
                                     <td data-field="factor" data-value=format::exact(link.factor)>{format::readable(link.factor)}</td>
-                                    <td data-field="product" data-value=format::exact(link.product)>{format::gradient(link.product)}</td>
+                                    <td data-field="product" data-value=format::exact(link.product)>{format::readable(link.product)}</td>
                                     <td>{link.predicted.map_or_else(|| "—".to_owned(), format::readable)}</td>
                                 </tr>
                             }).collect_view())}
                         </tbody>
                     </table>
                 </div>
-                <Math formula=math::CHAIN_RATIO values=product_values/>
-                <p>
-                    "The product is the ratio the plot and the sentence under it report: layer 1's gradient is "
-                    <span id="chain-plot-ratio" data-value=move || ratio().map(format::exact)>{move || ratio().map(format::gradient)}</span>
-                    " of the last hidden layer's. Factors below 1 make it vanish, above 1 explode; only factors near 1 keep deep networks trainable."
-                </p>
+                <Math formula=math::CHAIN_RATIO values=Signal::derive(move || vec![("product", product())])/>
+                <Prose text=text.chain_outro/>
             </Show>
         </Panel>
     }
