@@ -1,17 +1,22 @@
-//! The typed messages between the page and the probe worker, shared by both binaries.
+//! The typed messages between the page and its workers, shared by both binaries. The page runs
+//! two instances of the same `worker` binary: one answers probes, the other runs a training job
+//! (`Train` requests), so the probe stays responsive while training runs.
 //!
 //! Messages travel as JSON strings (serde_json, `float_roundtrip`) rather than as JS objects via
 //! serde-wasm-bindgen: the latter turns every integral number into an integer on the way back,
 //! which loses the sign of −0.0, and the table must show exactly what `gradscope probe` prints.
 //! JSON is also the CLI's format, so both paths share `serde_float`'s NaN/±∞ encoding.
 
+use gradscope_core::clip::ClipConfig;
+use gradscope_core::optim::OptimizerConfig;
+use gradscope_core::train::{DecisionBoundary, LayerHistograms, Snapshot};
 use gradscope_core::{ExperimentConfig, ProbeReport};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,6 +31,7 @@ pub struct Request {
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     Probe(ExperimentConfig),
+    Train(TrainCommand),
     /// Test hook: the worker panics on purpose, so recovery can be tested in a real browser.
     Crash,
 }
@@ -37,10 +43,92 @@ pub enum Response {
     /// The worker's wasm has loaded; requests posted before this would have been lost.
     Ready { protocol: u32 },
     Probe { generation: u64, report: ProbeReport },
+    /// What the training job did since the last progress. `generation` is that of the
+    /// `Configure` or `Reset` the job's current run started with; `running`: more follows without
+    /// another request (playing, or steps still to take).
+    Progress { generation: u64, progress: Progress, running: bool },
     /// Sent by the panic hook just before the worker's wasm aborts; it is unusable afterwards.
     Panic { message: String },
     /// The request could not be served (unreadable message, protocol mismatch).
     Error { generation: u64, message: String },
+}
+
+/// Commands to the training worker. A job runs in chunks of steps; between chunks the worker
+/// reads the messages that arrived, so pause, step and the settings apply at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainCommand {
+    /// Replace the job with a new one at step 0, paused; answers with its step-0 progress.
+    Configure(JobSpec),
+    /// Train until paused (or until training stops by itself, e.g. on divergence).
+    Play,
+    Pause,
+    /// Pause, then take `steps` more steps.
+    Step { steps: usize },
+    /// Back to step 0 with the same initial weights, paused.
+    Reset,
+    /// The optimizer and clipping from the next step on, keeping the progress.
+    SetHyper(Hyper),
+    /// At most this many steps per second while playing; `None`: as fast as the worker can.
+    Speed { steps_per_second: Option<f64> },
+    /// Which layer the page inspects (histograms); answers with fresh progress when paused.
+    Inspect { layer: usize },
+}
+
+/// What a training job trains. To add a job (e.g. a recurrent net): add a variant here and one
+/// to `Progress`, implement `crate::jobs::Job` for its trainer, and start it in
+/// `crate::jobs::start` — the worker, the pacing and the page's bookkeeping need no change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobSpec {
+    /// The MLP of the experiment config (`gradscope_core::train::Trainer`).
+    Mlp(ExperimentConfig),
+}
+
+/// The settings that change without a reset.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hyper {
+    pub optimizer: OptimizerConfig,
+    pub clip: ClipConfig,
+}
+
+impl Hyper {
+    /// The optimizer and clipping an experiment config holds (an unusable `clipv` is an error).
+    pub fn of(config: &ExperimentConfig) -> Result<Hyper, String> {
+        Ok(Hyper { optimizer: config.optimizer(), clip: config.clipping()? })
+    }
+}
+
+/// A chunk's report, one variant per kind of job (see `JobSpec`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    Mlp(MlpProgress),
+}
+
+impl Progress {
+    /// Steps completed so far.
+    pub fn step(&self) -> u64 {
+        match self {
+            Progress::Mlp(p) => p.snapshot.step,
+        }
+    }
+
+    /// Whether training stopped by itself (diverged); it takes no more steps until a reset.
+    pub fn stopped(&self) -> bool {
+        match self {
+            Progress::Mlp(p) => p.snapshot.diagnosis.is_some(),
+        }
+    }
+}
+
+/// An MLP chunk: the snapshot, and when the worker had time for them, the inspected layer's
+/// histograms and (2-D two-class data) the decision boundary after the chunk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MlpProgress {
+    pub snapshot: Snapshot,
+    pub histograms: Option<LayerHistograms>,
+    pub boundary: Option<DecisionBoundary>,
 }
 
 pub fn encode<T: Serialize>(message: &T) -> String {
@@ -128,10 +216,24 @@ mod tests {
 
     #[test]
     fn requests_and_the_other_responses_round_trip() {
-        let requests = [
-            Request { protocol: PROTOCOL, generation: 1, kind: RequestKind::Probe(ExperimentConfig::default()) },
+        let config = ExperimentConfig::default();
+        let hyper = Hyper { clip: gradscope_core::clip::ClipConfig::Value(0.25), ..Hyper::of(&config).unwrap() };
+        let commands = [
+            TrainCommand::Configure(JobSpec::Mlp(config.clone())),
+            TrainCommand::Play,
+            TrainCommand::Pause,
+            TrainCommand::Step { steps: 3 },
+            TrainCommand::Reset,
+            TrainCommand::SetHyper(hyper),
+            TrainCommand::Speed { steps_per_second: Some(0.5) },
+            TrainCommand::Speed { steps_per_second: None },
+            TrainCommand::Inspect { layer: 4 },
+        ];
+        let mut requests = vec![
+            Request { protocol: PROTOCOL, generation: 1, kind: RequestKind::Probe(config) },
             Request { protocol: PROTOCOL, generation: u64::MAX, kind: RequestKind::Crash },
         ];
+        requests.extend(commands.into_iter().map(|command| Request { protocol: PROTOCOL, generation: 2, kind: RequestKind::Train(command) }));
         for request in requests {
             assert_eq!(decode::<Request>(&encode(&request)), Ok(request));
         }
@@ -147,6 +249,23 @@ mod tests {
         let report = ProbeReport { loss: 0.5, layers: vec![], theory };
         let sent = Response::Probe { generation: 1, report };
         assert_eq!(decode::<Response>(&encode(&sent)), Ok(sent));
+    }
+
+    #[test]
+    fn training_progress_crosses_the_bridge_bit_for_bit() {
+        // Diverges: the snapshot holds NaN and ∞ and a diagnosis.
+        let config = gradscope_core::link::decode("data=spiral&act=relu&init=normal&std=1&opt=sgd&lr=10&depth=4&width=32").config;
+        let mut trainer = gradscope_core::train::Trainer::new(&config).unwrap();
+        let snapshot = trainer.advance(200);
+        assert!(snapshot.diagnosis.is_some());
+        let progress = Progress::Mlp(MlpProgress { snapshot, histograms: trainer.histograms(2), boundary: trainer.decision_boundary(4) });
+        let sent = Response::Progress { generation: 9, progress, running: false };
+        let text = encode(&sent);
+        let received: Response = decode(&text).unwrap();
+        // Equal text after a round trip: every float (NaN, −0.0 included) came back as it went.
+        assert_eq!(encode(&received), text);
+        let Response::Progress { progress, .. } = received else { panic!("not a progress") };
+        assert!(progress.stopped() && progress.step() < 200);
     }
 
     #[test]

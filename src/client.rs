@@ -1,5 +1,9 @@
-//! The page's side of the bridge: starts the probe worker, holds requests until it is ready,
-//! drops stale answers, and replaces a worker that crashed without losing the current config.
+//! The page's side of the bridge: starts the workers (one for probes, one for training: two
+//! instances of the same binary), holds requests until each is ready, drops stale answers, and
+//! replaces a worker that crashed without losing the current config.
+//!
+//! The rules of each conversation live in plain bookkeeping types (`Exchange` for probes,
+//! `TrainingExchange` for training) tested natively; `Connection` ties one to a browser worker.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -8,12 +12,12 @@ use gradscope_core::{ExperimentConfig, ProbeReport};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::bridge::{self, Request, RequestKind, Response, PROTOCOL};
+use crate::bridge::{self, Hyper, JobSpec, Progress, Request, RequestKind, Response, TrainCommand, PROTOCOL};
 
 /// Trunk's `data-loader-shim` output for the `worker` binary.
 const WORKER_URL: &str = "./worker_loader.js";
 
-/// What the page hears from the worker.
+/// What the page hears from the probe worker.
 #[derive(Debug, PartialEq)]
 pub enum Event {
     /// The answer to the newest request (older answers are never reported).
@@ -89,6 +93,159 @@ impl Exchange {
     }
 }
 
+impl Conversation for Exchange {
+    type Event = Event;
+
+    fn ready(&mut self) -> Vec<Request> {
+        Exchange::ready(self).into_iter().collect()
+    }
+
+    fn hear(&mut self, response: Response) -> Option<Event> {
+        match response {
+            Response::Probe { generation, report } => self.answer(generation).then_some(Event::Report { generation, report }),
+            Response::Error { message, .. } => Some(Event::Failed { message }),
+            _ => None,
+        }
+    }
+
+    fn died(&mut self, what_happened: String) -> (Event, bool) {
+        if Exchange::died(self) {
+            (Event::Restarted { what_happened, generation: self.newest }, true)
+        } else {
+            (Event::Failed { message: never_answered(&what_happened) }, false)
+        }
+    }
+
+    fn failed(message: String) -> Event {
+        Event::Failed { message }
+    }
+}
+
+/// Why a worker that died before its first answer is not replaced.
+fn never_answered(what_happened: &str) -> String {
+    format!("{what_happened}. It failed before giving any answer, so it would fail again: change a setting to try once more.")
+}
+
+/// What the page hears from the training worker.
+#[derive(Debug, PartialEq)]
+pub enum TrainingEvent {
+    /// A chunk of the current run (progress of runs replaced by a configure or reset is dropped).
+    /// `running`: more follows without another command.
+    Progress { progress: Progress, running: bool },
+    /// The worker died; a fresh one has the same job again, at step 0 and paused.
+    Restarted { what_happened: String },
+    /// A command was refused (e.g. an unusable setting) or the worker cannot run.
+    Failed { message: String },
+}
+
+/// The training conversation's bookkeeping, free of browser types so it is tested natively.
+#[derive(Debug, Default)]
+pub struct TrainingExchange {
+    /// Generation of the newest command issued.
+    newest: u64,
+    /// Generation of the newest `Configure` or `Reset`: progress of earlier runs is stale.
+    run: u64,
+    ready: bool,
+    /// Commands issued before the worker was ready, in order (from the newest `Configure` on).
+    waiting: Vec<Request>,
+    /// What a replacement worker is told to get back to the current job and settings.
+    job: Option<JobSpec>,
+    hyper: Option<Hyper>,
+    speed: Option<TrainCommand>,
+    inspect: Option<TrainCommand>,
+    answered: bool,
+}
+
+impl TrainingExchange {
+    /// Issues a command; returns what can be posted now (nothing before the worker is ready).
+    pub fn send(&mut self, command: TrainCommand) -> Option<Request> {
+        self.newest += 1;
+        match &command {
+            TrainCommand::Configure(spec) => {
+                (self.job, self.hyper, self.run) = (Some(spec.clone()), None, self.newest);
+                // Whatever waited was for the job this one replaces.
+                self.waiting.retain(|r| matches!(&r.kind, RequestKind::Train(TrainCommand::Speed { .. } | TrainCommand::Inspect { .. })));
+            }
+            TrainCommand::Reset => self.run = self.newest,
+            TrainCommand::SetHyper(hyper) => self.hyper = Some(*hyper),
+            TrainCommand::Speed { .. } => self.speed = Some(command.clone()),
+            TrainCommand::Inspect { .. } => self.inspect = Some(command.clone()),
+            TrainCommand::Play | TrainCommand::Pause | TrainCommand::Step { .. } => {}
+        }
+        let request = Request { protocol: PROTOCOL, generation: self.newest, kind: RequestKind::Train(command) };
+        if self.ready {
+            return Some(request);
+        }
+        self.waiting.push(request);
+        None
+    }
+
+    /// Whether a job was configured (a worker is worth starting).
+    pub fn has_job(&self) -> bool {
+        self.job.is_some()
+    }
+}
+
+impl Conversation for TrainingExchange {
+    type Event = TrainingEvent;
+
+    fn ready(&mut self) -> Vec<Request> {
+        self.ready = true;
+        std::mem::take(&mut self.waiting)
+    }
+
+    fn hear(&mut self, response: Response) -> Option<TrainingEvent> {
+        match response {
+            Response::Progress { generation, progress, running } => {
+                self.answered = true;
+                (generation == self.run).then_some(TrainingEvent::Progress { progress, running })
+            }
+            Response::Error { message, .. } => Some(TrainingEvent::Failed { message }),
+            _ => None,
+        }
+    }
+
+    /// The current job, hyperparameters and page settings are re-issued for the next worker;
+    /// it is started only if the dead one had answered (see `Exchange::died`).
+    fn died(&mut self, what_happened: String) -> (TrainingEvent, bool) {
+        let replace = std::mem::take(&mut self.answered);
+        (self.ready, self.waiting) = (false, Vec::new());
+        let settings = [self.speed.take(), self.inspect.take()];
+        let (job, hyper) = (self.job.take(), self.hyper.take());
+        for command in settings.into_iter().flatten() {
+            self.send(command);
+        }
+        if let Some(job) = job {
+            self.send(TrainCommand::Configure(job));
+        }
+        if let Some(hyper) = hyper {
+            self.send(TrainCommand::SetHyper(hyper));
+        }
+        if replace {
+            (TrainingEvent::Restarted { what_happened }, true)
+        } else {
+            (TrainingEvent::Failed { message: never_answered(&what_happened) }, false)
+        }
+    }
+
+    fn failed(message: String) -> TrainingEvent {
+        TrainingEvent::Failed { message }
+    }
+}
+
+/// The rules of one kind of conversation with a worker, for `Connection`.
+pub trait Conversation: 'static {
+    type Event: 'static;
+    /// The worker said it is ready (and speaks our protocol): what to post now.
+    fn ready(&mut self) -> Vec<Request>;
+    /// An answer (not `Ready` or `Panic`): what to tell the page, if anything.
+    fn hear(&mut self, response: Response) -> Option<Self::Event>;
+    /// The worker died: what to tell the page, and whether to start a replacement now.
+    fn died(&mut self, what_happened: String) -> (Self::Event, bool);
+    /// A failure to report, e.g. a worker that could not start.
+    fn failed(message: String) -> Self::Event;
+}
+
 /// The worker and the handlers attached to it; dropped together.
 struct Running {
     worker: Worker,
@@ -107,62 +264,91 @@ impl Drop for Running {
     }
 }
 
-struct Inner {
-    exchange: Exchange,
+struct Inner<C: Conversation> {
+    conversation: C,
     running: Option<Running>,
     instances: u64,
-    on_event: Rc<dyn Fn(Event)>,
+    on_event: Rc<dyn Fn(C::Event)>,
 }
 
-/// Handle to the probe worker. Cloning shares the same worker.
-#[derive(Clone)]
-pub struct ProbeWorker {
-    inner: Rc<RefCell<Inner>>,
+/// A worker speaking the conversation `C`. Cloning shares the same worker.
+pub struct Connection<C: Conversation> {
+    inner: Rc<RefCell<Inner<C>>>,
 }
 
-impl ProbeWorker {
+impl<C: Conversation> Clone for Connection<C> {
+    fn clone(&self) -> Self {
+        Connection { inner: Rc::clone(&self.inner) }
+    }
+}
+
+/// Handle to the probe worker.
+pub type ProbeWorker = Connection<Exchange>;
+/// Handle to the training worker.
+pub type TrainingWorker = Connection<TrainingExchange>;
+
+impl<C: Conversation + Default> Connection<C> {
     /// Starts the worker; `on_event` is called (outside any borrow) for everything it says.
-    pub fn spawn(on_event: impl Fn(Event) + 'static) -> Self {
+    pub fn spawn(on_event: impl Fn(C::Event) + 'static) -> Self {
         let inner = Rc::new(RefCell::new(Inner {
-            exchange: Exchange::default(),
+            conversation: C::default(),
             running: None,
             instances: 0,
             on_event: Rc::new(on_event),
         }));
         start(&inner);
-        ProbeWorker { inner }
+        Connection { inner }
     }
+}
 
-    /// Asks for a probe of `config`; returns its generation. Starts a worker if the last one
-    /// died without a replacement: a new config deserves a new try.
-    pub fn probe(&self, config: ExperimentConfig) -> u64 {
-        let (generation, idle) = {
+impl<C: Conversation> Connection<C> {
+    /// Lets `issue` update the bookkeeping and posts the requests it returns; starts a worker
+    /// if the last one died without a replacement and `retry` says a new try is deserved.
+    fn issue<T, R: IntoIterator<Item = Request>>(&self, issue: impl FnOnce(&mut C) -> (R, T), retry: impl FnOnce(&C) -> bool) -> T {
+        let (result, idle) = {
             let mut inner = self.inner.borrow_mut();
-            let request = inner.exchange.probe(config);
-            post(&inner, request);
-            (inner.exchange.newest(), inner.running.is_none())
+            let (requests, result) = issue(&mut inner.conversation);
+            for request in requests {
+                post(&inner, &request);
+            }
+            (result, inner.running.is_none() && retry(&inner.conversation))
         };
         if idle {
             start(&self.inner);
         }
-        generation
+        result
+    }
+}
+
+impl ProbeWorker {
+    /// Asks for a probe of `config`; returns its generation. A new config deserves a new try
+    /// of a worker that died.
+    pub fn probe(&self, config: ExperimentConfig) -> u64 {
+        self.issue(|exchange| (exchange.probe(config), exchange.newest()), |_| true)
     }
 
     /// Test hook: makes the worker panic.
     pub fn crash(&self) {
-        let inner = self.inner.borrow();
-        post(&inner, inner.exchange.crash());
+        self.issue(|exchange| (exchange.crash(), ()), |_| false);
     }
 }
 
-fn post(inner: &Inner, request: Option<Request>) {
-    if let (Some(running), Some(request)) = (&inner.running, request) {
+impl TrainingWorker {
+    /// Sends a training command. A new job deserves a new try of a worker that died.
+    pub fn send(&self, command: TrainCommand) {
+        let configures = matches!(command, TrainCommand::Configure(_));
+        self.issue(|exchange| (exchange.send(command), ()), |exchange| configures && exchange.has_job());
+    }
+}
+
+fn post<C: Conversation>(inner: &Inner<C>, request: &Request) {
+    if let Some(running) = &inner.running {
         // Fails only for uncloneable values; a string always clones.
-        let _ = running.worker.post_message(&JsValue::from_str(&bridge::encode(&request)));
+        let _ = running.worker.post_message(&JsValue::from_str(&bridge::encode(request)));
     }
 }
 
-fn start(shared: &Rc<RefCell<Inner>>) {
+fn start<C: Conversation>(shared: &Rc<RefCell<Inner<C>>>) {
     let mut inner = shared.borrow_mut();
     inner.instances += 1;
     let instance = inner.instances;
@@ -172,7 +358,7 @@ fn start(shared: &Rc<RefCell<Inner>>) {
             let message = format!("could not start the worker ({})", describe(&err));
             let on_event = Rc::clone(&inner.on_event);
             drop(inner);
-            on_event(Event::Failed { message });
+            on_event(C::failed(message));
             return;
         }
     };
@@ -197,46 +383,34 @@ fn start(shared: &Rc<RefCell<Inner>>) {
     inner.running = Some(Running { worker, instance, _on_message: on_message, _on_error: on_error });
 }
 
-fn receive(weak: &Weak<RefCell<Inner>>, instance: u64, response: Result<Response, String>) {
+fn receive<C: Conversation>(weak: &Weak<RefCell<Inner<C>>>, instance: u64, response: Result<Response, String>) {
     let Some(shared) = weak.upgrade() else { return };
-    let (event, on_event) = {
+    let (event, restart, on_event) = {
         let mut inner = shared.borrow_mut();
         if inner.running.as_ref().map(|r| r.instance) != Some(instance) {
             return; // a replaced worker's last words
         }
-        let event = match response {
+        let (event, restart) = match response {
             Ok(Response::Ready { protocol }) if protocol == PROTOCOL => {
-                let request = inner.exchange.ready();
-                post(&inner, request);
-                None
+                for request in inner.conversation.ready() {
+                    post(&inner, &request);
+                }
+                (None, false)
             }
-            Ok(Response::Ready { protocol }) => {
-                Some(Event::Failed { message: bridge::protocol_mismatch(PROTOCOL, protocol) })
-            }
-            Ok(Response::Probe { generation, report }) => {
-                inner.exchange.answer(generation).then_some(Event::Report { generation, report })
-            }
-            Ok(Response::Error { message, .. }) => Some(Event::Failed { message }),
-            Err(message) => Some(Event::Failed { message: format!("the worker sent an {message}") }),
+            Ok(Response::Ready { protocol }) => (Some(C::failed(bridge::protocol_mismatch(PROTOCOL, protocol))), false),
             Ok(Response::Panic { message }) => {
                 // Dropping `Running` terminates the dead worker. Its handler may be the one
                 // running now, which wasm-bindgen allows: the closure is freed when it returns.
                 inner.running = None;
-                Some(if inner.exchange.died() {
-                    Event::Restarted { what_happened: message, generation: inner.exchange.newest() }
-                } else {
-                    Event::Failed {
-                        message: format!(
-                            "{message}. It failed before giving any answer, so it would fail again: \
-                             change a setting to try once more."
-                        ),
-                    }
-                })
+                let (event, restart) = inner.conversation.died(message);
+                (Some(event), restart)
             }
+            Ok(answer) => (inner.conversation.hear(answer), false),
+            Err(message) => (Some(C::failed(format!("the worker sent an {message}"))), false),
         };
-        (event, Rc::clone(&inner.on_event))
+        (event, restart, Rc::clone(&inner.on_event))
     };
-    if matches!(event, Some(Event::Restarted { .. })) {
+    if restart {
         start(&shared);
     }
     if let Some(event) = event {
@@ -258,7 +432,7 @@ mod tests {
     fn probed_config(request: &Request) -> &ExperimentConfig {
         match &request.kind {
             RequestKind::Probe(config) => config,
-            RequestKind::Crash => panic!("expected a probe"),
+            other => panic!("expected a probe, got {other:?}"),
         }
     }
 
@@ -319,5 +493,81 @@ mod tests {
         assert!(!exchange.died(), "the same config crashed the replacement too");
         let retry = exchange.ready().expect("kept for the next worker");
         assert_eq!(probed_config(&retry).depth, 9);
+    }
+
+    fn train_command(request: &Request) -> &TrainCommand {
+        match &request.kind {
+            RequestKind::Train(command) => command,
+            other => panic!("expected a training command, got {other:?}"),
+        }
+    }
+
+    fn job(depth: usize) -> JobSpec {
+        JobSpec::Mlp(config(depth))
+    }
+
+    fn progress(step: u64) -> Progress {
+        let mut trainer = gradscope_core::train::Trainer::new(&config(2)).unwrap();
+        let snapshot = trainer.advance(step as usize);
+        Progress::Mlp(crate::bridge::MlpProgress { snapshot, histograms: None, boundary: None })
+    }
+
+    fn hear_progress(exchange: &mut TrainingExchange, generation: u64) -> bool {
+        let response = Response::Progress { generation, progress: progress(1), running: true };
+        matches!(exchange.hear(response), Some(TrainingEvent::Progress { running: true, .. }))
+    }
+
+    #[test]
+    fn training_commands_before_ready_are_posted_in_order_from_the_newest_configure() {
+        let mut exchange = TrainingExchange::default();
+        assert_eq!(exchange.send(TrainCommand::Speed { steps_per_second: Some(5.0) }), None);
+        exchange.send(TrainCommand::Configure(job(3)));
+        exchange.send(TrainCommand::Play);
+        exchange.send(TrainCommand::Configure(job(4)));
+        exchange.send(TrainCommand::Step { steps: 2 });
+        let sent: Vec<TrainCommand> = Conversation::ready(&mut exchange).iter().map(|r| train_command(r).clone()).collect();
+        assert_eq!(sent, [TrainCommand::Speed { steps_per_second: Some(5.0) }, TrainCommand::Configure(job(4)), TrainCommand::Step { steps: 2 }]);
+        assert!(Conversation::ready(&mut exchange).is_empty(), "sent once");
+        assert!(exchange.send(TrainCommand::Pause).is_some(), "posted at once when ready");
+    }
+
+    #[test]
+    fn progress_of_a_replaced_run_is_dropped_but_settings_keep_the_run() {
+        let mut exchange = TrainingExchange::default();
+        Conversation::ready(&mut exchange);
+        let run = exchange.send(TrainCommand::Configure(job(3))).unwrap().generation;
+        let hyper = Hyper::of(&config(3)).unwrap();
+        let later = [TrainCommand::Play, TrainCommand::SetHyper(hyper), TrainCommand::Inspect { layer: 2 }];
+        for command in later {
+            assert!(exchange.send(command).unwrap().generation > run);
+        }
+        assert!(hear_progress(&mut exchange, run), "settings do not start a new run");
+        let reset = exchange.send(TrainCommand::Reset).unwrap().generation;
+        assert!(!hear_progress(&mut exchange, run), "progress from before the reset is stale");
+        assert!(hear_progress(&mut exchange, reset));
+        let refused = Response::Error { generation: reset, message: "lr must be ≥ 0".into() };
+        assert_eq!(exchange.hear(refused), Some(TrainingEvent::Failed { message: "lr must be ≥ 0".into() }));
+    }
+
+    #[test]
+    fn a_dead_training_worker_is_replaced_with_the_job_and_settings_but_not_the_playing() {
+        let mut exchange = TrainingExchange::default();
+        Conversation::ready(&mut exchange);
+        let run = exchange.send(TrainCommand::Configure(job(5))).unwrap().generation;
+        let hyper = Hyper { clip: gradscope_core::clip::ClipConfig::Norm(0.5), ..Hyper::of(&config(5)).unwrap() };
+        for command in [TrainCommand::Inspect { layer: 3 }, TrainCommand::Play, TrainCommand::SetHyper(hyper)] {
+            exchange.send(command);
+        }
+        assert!(hear_progress(&mut exchange, run));
+        let (event, restart) = exchange.died("boom".into());
+        assert_eq!((event, restart), (TrainingEvent::Restarted { what_happened: "boom".into() }, true));
+        let resent = Conversation::ready(&mut exchange);
+        let commands: Vec<TrainCommand> = resent.iter().map(|r| train_command(r).clone()).collect();
+        assert_eq!(commands, [TrainCommand::Inspect { layer: 3 }, TrainCommand::Configure(job(5)), TrainCommand::SetHyper(hyper)]);
+        assert!(resent[1].generation > run, "a new run: the dead worker's progress is stale");
+        let (event, restart) = exchange.died("boom again".into());
+        assert!(!restart, "the replacement never answered: {event:?}");
+        assert!(matches!(event, TrainingEvent::Failed { message } if message.starts_with("boom again. It failed before")));
+        assert!(exchange.has_job(), "kept for a next try");
     }
 }

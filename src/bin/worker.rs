@@ -1,9 +1,12 @@
-//! The probe worker: a thin loop around `gradscope_core::probe`, speaking `gradscope::bridge`.
-//! It runs off the main thread so that dragging a slider never freezes the page.
+//! The worker: a thin loop around `gradscope_core::probe` and the training runner
+//! (`gradscope::jobs`), speaking `gradscope::bridge`. The page starts two of them, one for probes
+//! and one for training, so that neither a slider drag nor a training run freezes the page or
+//! waits for the other.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use gradscope::bridge::{self, Request, RequestKind, Response, PROTOCOL};
+use gradscope::jobs::{Next, Runner};
 use gradscope_core::ExperimentConfig;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -13,6 +16,10 @@ thread_local! {
     /// zero-delay timeout, so every message that queued up during the previous computation is
     /// read first and only the newest of them is computed: a fast slider drag never piles up work.
     static NEWEST: RefCell<Option<(u64, ExperimentConfig)>> = const { RefCell::new(None) };
+    /// The training job and its pacing.
+    static RUNNER: RefCell<Runner> = RefCell::new(Runner::default());
+    /// The timeout that will run the next chunk, if one is scheduled.
+    static CHUNK_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
 }
 
 fn main() {
@@ -38,6 +45,13 @@ fn receive(text: &str) {
     }
     match request.kind {
         RequestKind::Crash => panic!("crash requested through window.gradscopeCrashWorker()"),
+        RequestKind::Train(command) => {
+            let refused = RUNNER.with_borrow_mut(|runner| runner.command(request.generation, command, now()));
+            if let Some(refused) = refused {
+                post(&refused);
+            }
+            schedule_chunk();
+        }
         RequestKind::Probe(config) => {
             let was_idle = NEWEST.replace(Some((request.generation, config))).is_none();
             if was_idle {
@@ -54,6 +68,32 @@ fn compute_newest() {
         let report = gradscope_core::probe(&config);
         post(&Response::Probe { generation, report });
     }
+}
+
+/// (Re)schedules the next chunk for when the runner wants it: a command may have made it due
+/// sooner (step, pause) or later (a lower speed), or not at all.
+fn schedule_chunk() {
+    if let Some(timer) = CHUNK_TIMER.take() {
+        scope().clear_timeout_with_handle(timer);
+    }
+    let Next::After(delay) = RUNNER.with_borrow(|runner| runner.next(now())) else { return };
+    let run = Closure::once_into_js(run_chunk);
+    // Cannot fail for a function argument; whole milliseconds, rounded up so it is not early.
+    let timer = scope().set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), delay.ceil() as i32);
+    CHUNK_TIMER.set(timer.ok());
+}
+
+fn run_chunk() {
+    CHUNK_TIMER.set(None);
+    if let Some(progress) = RUNNER.with_borrow_mut(|runner| runner.run(&mut now)) {
+        post(&progress);
+    }
+    schedule_chunk();
+}
+
+/// Milliseconds on a monotonic clock.
+fn now() -> f64 {
+    scope().performance().map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {

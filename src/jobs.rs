@@ -1,0 +1,415 @@
+//! The training worker's logic, free of browser types so it is tested natively: a [`Job`] that
+//! advances in chunks, and the [`Runner`] that paces it. The worker binary only wires the
+//! runner to messages and timers: after each chunk it yields to the event loop (a zero-delay
+//! timeout), so the commands that arrived meanwhile (pause, step, new settings) are applied
+//! before the next chunk.
+//!
+//! Chunks are sized by elapsed time (about `CHUNK_MS` of work), which only decides how often a
+//! progress is posted: the core gives the same bits for N steps however they are chunked.
+//!
+//! Adding a job: see `bridge::JobSpec` (a variant there and in `bridge::Progress`, an `impl Job`
+//! for the trainer, an arm in [`start`]).
+
+use gradscope_core::train::Trainer;
+
+use crate::bridge::{Hyper, JobSpec, MlpProgress, Progress, Response, TrainCommand};
+
+/// Work per chunk while playing: long enough that the per-chunk costs (evaluation, posting,
+/// the page's bookkeeping) stay small, short enough that a pause applies at once and the page
+/// gets ~25 progresses a second.
+pub const CHUNK_MS: f64 = 40.0;
+/// While playing, the expensive views (histograms, decision boundary) at most this often.
+pub const DETAIL_EVERY_MS: f64 = 250.0;
+/// Cells per side of the decision boundary's grid.
+pub const BOUNDARY_RESOLUTION: usize = 48;
+/// Most steps one `Step` command may ask for (more is a mistake, not a request).
+pub const MAX_STEPS_PER_COMMAND: usize = 1_000_000;
+
+/// A trainer the worker can drive.
+pub trait Job {
+    /// Takes up to `steps` steps (none once stopped) and reports on them; with `detail`, also
+    /// the expensive views, for that (1-based) layer.
+    fn advance(&mut self, steps: usize, detail: Option<usize>) -> Progress;
+    /// The optimizer and clipping from the next step on.
+    fn set_hyper(&mut self, hyper: Hyper) -> Result<(), String>;
+    /// Back to step 0 with the same initial weights.
+    fn reset(&mut self);
+    /// Whether training stopped by itself (diverged).
+    fn stopped(&self) -> bool;
+}
+
+/// The job `spec` describes, at step 0.
+pub fn start(spec: &JobSpec) -> Result<Box<dyn Job>, String> {
+    match spec {
+        JobSpec::Mlp(config) => Ok(Box::new(Trainer::new(config)?)),
+    }
+}
+
+impl Job for Trainer {
+    fn advance(&mut self, steps: usize, detail: Option<usize>) -> Progress {
+        let snapshot = Trainer::advance(self, steps);
+        let (histograms, boundary) = match detail {
+            Some(layer) => (self.histograms(layer), self.decision_boundary(BOUNDARY_RESOLUTION)),
+            None => (None, None),
+        };
+        Progress::Mlp(MlpProgress { snapshot, histograms, boundary })
+    }
+
+    fn set_hyper(&mut self, hyper: Hyper) -> Result<(), String> {
+        self.set_optimizer(hyper.optimizer)?;
+        self.set_clip(hyper.clip)
+    }
+
+    fn reset(&mut self) {
+        Trainer::reset(self);
+    }
+
+    fn stopped(&self) -> bool {
+        self.diagnosis().is_some()
+    }
+}
+
+/// When the runner wants to run next.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Next {
+    /// Nothing to do until a command arrives.
+    Idle,
+    /// After this many milliseconds (0: as soon as the messages waiting have been read).
+    After(f64),
+}
+
+/// The speed cap's reference: playing started (or the cap changed) at `origin` ms, and `taken`
+/// steps were taken since.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Pace {
+    origin: f64,
+    taken: u64,
+}
+
+/// The training worker's state: the job, whether it plays, what it owes the page.
+pub struct Runner {
+    job: Option<Box<dyn Job>>,
+    /// Generation of the `Configure` or `Reset` that started the current run.
+    generation: u64,
+    playing: bool,
+    /// Steps still owed to `Step` commands.
+    steps_owed: usize,
+    /// A progress is owed even without steps (configure, reset, pause, inspect).
+    refresh: bool,
+    steps_per_second: Option<f64>,
+    pace: Pace,
+    /// Steps that take about `CHUNK_MS`, from the last chunk's rate.
+    chunk: usize,
+    /// The layer whose histograms the page shows.
+    inspect: usize,
+    /// When the views were last computed, ms.
+    last_detail: f64,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Runner {
+            job: None,
+            generation: 0,
+            playing: false,
+            steps_owed: 0,
+            refresh: false,
+            steps_per_second: None,
+            pace: Pace { origin: 0.0, taken: 0 },
+            chunk: 1,
+            inspect: 1,
+            last_detail: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Runner {
+    /// Applies a command that arrived at `now` (ms); returns an error to post, if any.
+    pub fn command(&mut self, generation: u64, command: TrainCommand, now: f64) -> Option<Response> {
+        let error = |message: String| Some(Response::Error { generation, message });
+        if let TrainCommand::Configure(spec) = &command {
+            self.job = None;
+            let job = match start(spec) {
+                Ok(job) => job,
+                Err(message) => return error(message),
+            };
+            // The speed and the inspected layer are the page's, not the job's: they stay.
+            *self = Runner { job: Some(job), generation, refresh: true, ..std::mem::take(self).keep_page_settings() };
+            return None;
+        }
+        let Some(job) = self.job.as_mut() else {
+            return error("no training job: configure one first".to_owned());
+        };
+        match command {
+            TrainCommand::Configure(_) => unreachable!("handled above"),
+            TrainCommand::Play => {
+                self.playing = !job.stopped();
+                self.pace = Pace { origin: now, taken: 0 };
+            }
+            TrainCommand::Pause => {
+                // One more progress, with the views: the page shows where it stopped in full.
+                self.refresh = self.playing || self.steps_owed > 0;
+                (self.playing, self.steps_owed) = (false, 0);
+            }
+            TrainCommand::Step { steps } => {
+                if !(1..=MAX_STEPS_PER_COMMAND).contains(&steps) {
+                    return error(format!("a step command takes 1 to {MAX_STEPS_PER_COMMAND} steps, not {steps}"));
+                }
+                self.playing = false;
+                self.steps_owed = self.steps_owed.saturating_add(steps).min(MAX_STEPS_PER_COMMAND);
+            }
+            TrainCommand::Reset => {
+                job.reset();
+                (self.generation, self.playing, self.steps_owed, self.refresh) = (generation, false, 0, true);
+            }
+            TrainCommand::SetHyper(hyper) => {
+                if let Err(message) = job.set_hyper(hyper) {
+                    return error(message);
+                }
+            }
+            TrainCommand::Speed { steps_per_second } => {
+                if steps_per_second.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+                    return error(format!("a speed must be a positive number of steps per second, not {steps_per_second:?}"));
+                }
+                self.steps_per_second = steps_per_second;
+                self.pace = Pace { origin: now, taken: 0 };
+            }
+            TrainCommand::Inspect { layer } => {
+                self.inspect = layer;
+                // Now, not at the next scheduled view.
+                self.last_detail = f64::NEG_INFINITY;
+                self.refresh |= !self.playing;
+            }
+        }
+        None
+    }
+
+    /// A runner with no job that keeps the page's settings (speed, inspected layer).
+    fn keep_page_settings(self) -> Runner {
+        Runner { steps_per_second: self.steps_per_second, inspect: self.inspect, ..Runner::default() }
+    }
+
+    /// Steps the speed cap allows at `now`, or how long until the next one is due.
+    fn paced(&self, now: f64) -> Result<usize, f64> {
+        let Some(rate) = self.steps_per_second else {
+            return Ok(usize::MAX);
+        };
+        // The first step is due at once, the k-th (0-based) k/rate seconds after the origin.
+        let due = ((now - self.pace.origin) * rate / 1000.0).floor() as u64 + 1;
+        match due.saturating_sub(self.pace.taken) {
+            0 => Err(self.pace.origin + self.pace.taken as f64 * 1000.0 / rate - now),
+            allowed => Ok(usize::try_from(allowed).unwrap_or(usize::MAX)),
+        }
+    }
+
+    /// Whether the runner has work, and when.
+    pub fn next(&self, now: f64) -> Next {
+        let Some(job) = &self.job else { return Next::Idle };
+        if self.refresh || self.steps_owed > 0 {
+            return Next::After(0.0);
+        }
+        if !self.playing || job.stopped() {
+            return Next::Idle;
+        }
+        match self.paced(now) {
+            Ok(_) => Next::After(0.0),
+            Err(wait) => Next::After(wait.max(0.0)),
+        }
+    }
+
+    /// Runs one chunk if one is due; returns the progress to post. `clock` reads the time in ms.
+    pub fn run(&mut self, clock: &mut dyn FnMut() -> f64) -> Option<Response> {
+        let start = clock();
+        let stopped = self.job.as_ref()?.stopped();
+        let steps = if self.steps_owed > 0 {
+            self.steps_owed.min(self.chunk)
+        } else if self.playing && !stopped {
+            self.paced(start).map_or(0, |allowed| allowed.min(self.chunk))
+        } else {
+            0
+        };
+        if steps == 0 && !self.refresh {
+            return None;
+        }
+        let last_owed = self.steps_owed > 0 && steps == self.steps_owed;
+        let detailed = self.refresh || last_owed || start - self.last_detail >= DETAIL_EVERY_MS;
+        let job = self.job.as_mut()?;
+        let progress = job.advance(steps, detailed.then_some(self.inspect));
+        let elapsed = clock() - start;
+        if detailed {
+            self.last_detail = start;
+        } else if steps > 0 {
+            // The rate of plain steps (views excluded), with 1 ms as the clock's resolution;
+            // at most doubling, so one fast chunk cannot make the next one long.
+            let fitting = (steps as f64 * CHUNK_MS / elapsed.max(1.0)) as usize;
+            self.chunk = fitting.clamp(1, self.chunk.saturating_mul(2));
+        }
+        self.steps_owed -= steps.min(self.steps_owed);
+        self.pace.taken += steps as u64;
+        self.refresh = false;
+        if progress.stopped() {
+            (self.playing, self.steps_owed) = (false, 0);
+        }
+        let running = self.next(clock()) != Next::Idle;
+        Some(Response::Progress { generation: self.generation, progress, running })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gradscope_core::link;
+    use gradscope_core::train::Snapshot;
+
+    const CONFIG: &str = "data=spiral&depth=3&width=16&batch=32&act=relu&init=kaiming_normal&opt=adam";
+
+    fn configured(query: &str) -> Runner {
+        let mut runner = Runner::default();
+        let spec = JobSpec::Mlp(link::decode(query).config);
+        assert_eq!(runner.command(1, TrainCommand::Configure(spec), 0.0), None);
+        runner
+    }
+
+    fn snapshot(response: Option<Response>) -> (u64, Snapshot, bool, bool) {
+        match response {
+            Some(Response::Progress { generation, progress: Progress::Mlp(p), running }) => {
+                (generation, p.snapshot, running, p.histograms.is_some())
+            }
+            other => panic!("expected a progress, got {other:?}"),
+        }
+    }
+
+    /// A clock that advances `tick` ms per reading.
+    fn ticking(tick: f64) -> impl FnMut() -> f64 {
+        let mut now = 0.0;
+        move || {
+            now += tick;
+            now
+        }
+    }
+
+    #[test]
+    fn configure_answers_with_step_zero_and_its_views_then_idles() {
+        let mut runner = configured(CONFIG);
+        assert_eq!(runner.next(0.0), Next::After(0.0));
+        let (generation, snapshot, running, detailed) = snapshot(runner.run(&mut ticking(1.0)));
+        assert_eq!((generation, snapshot.step, snapshot.steps_in_chunk, running, detailed), (1, 0, 0, false, true));
+        assert_eq!(runner.next(5.0), Next::Idle);
+        assert_eq!(runner.run(&mut ticking(1.0)), None, "nothing owed");
+    }
+
+    #[test]
+    fn steps_in_timed_chunks_give_the_bits_of_one_advance() {
+        let mut runner = configured(CONFIG);
+        runner.run(&mut ticking(1.0));
+        runner.command(2, TrainCommand::Step { steps: 37 }, 0.0);
+        // Each clock reading 5 ms later: chunks grow (doubling) towards CHUNK_MS.
+        let mut clock = ticking(5.0);
+        let mut chunks = Vec::new();
+        let last = loop {
+            let (_, snapshot, running, _) = snapshot(runner.run(&mut clock));
+            chunks.push(snapshot.steps_in_chunk);
+            if !running {
+                break snapshot;
+            }
+        };
+        assert!(chunks.len() > 2 && chunks.windows(2).any(|w| w[0] != w[1]), "uneven chunks: {chunks:?}");
+        assert_eq!(chunks.iter().sum::<usize>(), 37);
+        let mut trainer = Trainer::new(&link::decode(CONFIG).config).unwrap();
+        let whole = trainer.advance(37);
+        // What a chunk averages differs; the state after step 37 does not.
+        assert_eq!((last.step, &last.layers, &last.eval), (37, &whole.layers, &whole.eval));
+        assert_eq!((last.loss_last.to_bits(), last.grad_norm.to_bits()), (whole.loss_last.to_bits(), whole.grad_norm.to_bits()));
+    }
+
+    #[test]
+    fn play_runs_until_pause_and_pause_owes_one_detailed_progress() {
+        let mut runner = configured(CONFIG);
+        runner.run(&mut ticking(1.0));
+        runner.command(2, TrainCommand::Play, 0.0);
+        let mut clock = ticking(1.0);
+        for _ in 0..5 {
+            let (_, _, running, _) = snapshot(runner.run(&mut clock));
+            assert!(running);
+        }
+        runner.command(3, TrainCommand::Pause, 10.0);
+        let (_, snapshot, running, detailed) = snapshot(runner.run(&mut clock));
+        assert_eq!((snapshot.steps_in_chunk, running, detailed), (0, false, true));
+        assert!(snapshot.step >= 5);
+        assert_eq!(runner.next(20.0), Next::Idle);
+    }
+
+    #[test]
+    fn the_speed_cap_spaces_steps_in_time() {
+        let mut runner = configured(CONFIG);
+        runner.run(&mut ticking(1.0));
+        runner.command(2, TrainCommand::Speed { steps_per_second: Some(10.0) }, 0.0);
+        runner.command(3, TrainCommand::Play, 1000.0);
+        let mut now = 1000.0;
+        let (_, first, _, _) = snapshot(runner.run(&mut || now));
+        assert_eq!(first.steps_in_chunk, 1, "the first step at once");
+        assert_eq!(runner.next(1000.0), Next::After(100.0));
+        assert_eq!(runner.run(&mut || now), None, "not due yet");
+        now = 1350.0;
+        let (_, later, _, _) = snapshot(runner.run(&mut || now));
+        assert_eq!(later.steps_in_chunk, 1, "the chunk size learned so far (one step) bounds the catch-up");
+        let errors = [Some(0.0), Some(-1.0), Some(f64::NAN), Some(f64::INFINITY)];
+        for speed in errors {
+            assert!(matches!(runner.command(4, TrainCommand::Speed { steps_per_second: speed }, 0.0), Some(Response::Error { .. })));
+        }
+    }
+
+    #[test]
+    fn reset_restarts_under_its_generation_and_set_hyper_keeps_progress() {
+        let mut runner = configured(CONFIG);
+        runner.command(2, TrainCommand::Step { steps: 3 }, 0.0);
+        while let Some(response) = runner.run(&mut ticking(1.0)) {
+            if !snapshot(Some(response)).2 {
+                break;
+            }
+        }
+        let sgd = Hyper { optimizer: gradscope_core::optim::OptimizerConfig::for_kind(gradscope_core::optim::OptimizerKind::Sgd), clip: Default::default() };
+        assert_eq!(runner.command(3, TrainCommand::SetHyper(sgd), 0.0), None);
+        runner.command(4, TrainCommand::Step { steps: 1 }, 0.0);
+        let (generation, after, _, _) = snapshot(runner.run(&mut ticking(1.0)));
+        assert_eq!((generation, after.step), (1, 4), "progress kept, still the configure's run");
+        runner.command(5, TrainCommand::Reset, 0.0);
+        let (generation, reset, running, _) = snapshot(runner.run(&mut ticking(1.0)));
+        assert_eq!((generation, reset.step, running), (5, 0, false));
+        let mut bad = sgd;
+        bad.optimizer.lr = -1.0;
+        assert!(matches!(runner.command(6, TrainCommand::SetHyper(bad), 0.0), Some(Response::Error { generation: 6, .. })));
+    }
+
+    #[test]
+    fn a_diverging_run_stops_playing_with_its_diagnosis() {
+        let mut runner = configured("act=relu&init=normal&std=1&opt=sgd&lr=10&depth=4&width=32");
+        runner.command(2, TrainCommand::Play, 0.0);
+        let mut clock = ticking(1.0);
+        let stopped = (0..10_000)
+            .find_map(|_| {
+                let (_, snapshot, running, _) = snapshot(runner.run(&mut clock));
+                (!running).then_some(snapshot)
+            })
+            .expect("stops by itself");
+        assert!(stopped.diagnosis.is_some());
+        assert_eq!(runner.next(0.0), Next::Idle);
+        runner.command(3, TrainCommand::Play, 0.0);
+        assert_eq!(runner.next(0.0), Next::Idle, "no playing a diverged run until reset");
+    }
+
+    #[test]
+    fn commands_without_a_job_or_with_bad_values_are_errors() {
+        let mut runner = Runner::default();
+        assert!(matches!(runner.command(1, TrainCommand::Play, 0.0), Some(Response::Error { generation: 1, .. })));
+        assert_eq!(runner.next(0.0), Next::Idle);
+        let mut runner = configured(CONFIG);
+        for steps in [0, MAX_STEPS_PER_COMMAND + 1] {
+            assert!(matches!(runner.command(2, TrainCommand::Step { steps }, 0.0), Some(Response::Error { .. })));
+        }
+        let mut broken = link::decode(CONFIG).config;
+        broken.lr = f32::NAN;
+        assert!(matches!(runner.command(3, TrainCommand::Configure(JobSpec::Mlp(broken)), 0.0), Some(Response::Error { generation: 3, .. })));
+        assert_eq!(runner.next(0.0), Next::Idle, "the broken config left no job");
+    }
+}
