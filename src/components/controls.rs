@@ -12,6 +12,7 @@ use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::panel::InfoFor;
 use crate::format::readable;
 
 /// Writes form input into the config. `Copy`, so every control can hold one.
@@ -122,7 +123,7 @@ fn Slider(
     let (min, max) = bounds(&range);
     view! {
         <div class="field slider">
-            <label for=key>{label}</label>
+            <LabelRow key label/>
             <div class="slider-row">
                 <input type="range" id=key name=key min=min max=max step="1"
                     prop:value=move || value.get()
@@ -147,7 +148,7 @@ fn Choice(
     let about_id = format!("{key}-about");
     view! {
         <div class="field">
-            <label for=key>{label}</label>
+            <LabelRow key label/>
             <select id=key name=key aria-describedby=about_id.clone()
                 on:change=move |ev| editor.edit(key, &event_target_value(&ev))>
                 {options.into_iter().map(|(name, text)| view! {
@@ -176,7 +177,7 @@ fn NumberField<T: Display>(
     let (min, max) = bounds(&range);
     view! {
         <div class="field" hidden=move || hidden.get()>
-            <label for=key>{label}</label>
+            <LabelRow key label/>
             // `change`, not `input`: clamping half-typed text ("0." on the way to "0.05") would fight the typist.
             <input type="number" id=key name=key min=min max=max step="any"
                 prop:value=move || value.get()
@@ -197,7 +198,19 @@ fn Switch(key: &'static str, label: &'static str, value: Signal<bool>, editor: E
                 prop:checked=move || value.get()
                 on:change=move |ev| editor.edit(key, if event_target_checked(&ev) { "1" } else { "0" })/>
             <label for=key>{label}</label>
+            <InfoFor key label/>
         </div>
+    }
+}
+
+/// A field's label with its "i" explanation beside it.
+#[component]
+fn LabelRow(key: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <span class="label-row">
+            <label for=key>{label}</label>
+            <InfoFor key label/>
+        </span>
     }
 }
 

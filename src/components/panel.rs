@@ -59,3 +59,10 @@ pub fn Info(id: &'static str, #[prop(into)] label: Signal<String>, #[prop(into)]
         </span>
     }
 }
+
+/// The `Info` for a control or chart, with its text from `panels::tips` (keyed by the control's
+/// link key or the chart's name); nothing when there is no tip.
+#[component]
+pub fn InfoFor(key: &'static str, label: &'static str) -> impl IntoView {
+    crate::panels::tips::tip(key, false).map(|text| view! { <Info id=key label=format!("About: {label}") text/> })
+}

@@ -6,6 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use crate::components::panel::InfoFor;
 use crate::format;
 use crate::reading::reading;
 
@@ -45,6 +46,7 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
     });
     view! {
         <div id="plot-area" node_ref=area>
+            <span class="plot-info"><InfoFor key="plot" label="the plot"/></span>
             <canvas id="plot" node_ref=canvas role="img"
                 aria-label="Gradient norm of every layer against depth, on a log scale, with the theory's prediction. The table below lists the same numbers."/>
             <Show when=move || shown.with(Option::is_none)>
@@ -118,6 +120,7 @@ pub fn ProbeTable(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="probe-table-caption">
             <table id="probe-table">
                 <caption id="probe-table-caption">
+                    <InfoFor key="table" label="the table"/>" "
                     "Per layer, at initialization, on one batch"
                     {move || shown.with(|s| s.as_ref().map(|s| view! {
                         " (loss " <span data-field="loss" data-value=format::exact(s.report.loss)>{format::readable(s.report.loss)}</span> ")"

@@ -8,3 +8,4 @@ pub mod prose;
 pub mod techniques;
 pub mod text;
 pub mod theory;
+pub mod tips;

@@ -53,61 +53,52 @@ fn measured_ratio(shown: ReadSignal<Option<Shown>>) -> Signal<Vec<SlotValue>> {
     })
 }
 
-/// A panel's live line: `formula` with `values` while `on`, else `off` (how to switch it on).
+/// A remedy's panel: its explanation, then this network's numbers (`formula` with `values`)
+/// while the remedy is on, else `off` (how to switch it on).
 #[component]
-fn WhenOn(
+fn RemedyPanel(
+    id: &'static str,
+    title: &'static str,
+    body: &'static str,
     #[prop(into)] on: Signal<bool>,
     formula: math::Formula,
     values: Signal<Vec<SlotValue>>,
     off: &'static str,
 ) -> impl IntoView {
     view! {
-        <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{off}</p> }>
-            <Math formula values/>
-        </Show>
+        <Panel id title>
+            <Prose text=body/>
+            <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{off}</p> }>
+                <Math formula values/>
+            </Show>
+        </Panel>
     }
 }
 
 #[component]
 pub fn OrthogonalPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let gain = Signal::derive(move || vec![("gain", config.with(|c| format::readable(f64::from(c.effective_gain()))))]);
-    view! {
-        <Panel id="orthogonal" title=EN.orthogonal_title>
-            <Prose text=EN.orthogonal/>
-            <WhenOn on=Signal::derive(move || config.with(|c| c.init == Init::Orthogonal)) formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=EN.orthogonal_off/>
-        </Panel>
-    }
+    let on = Signal::derive(move || config.with(|c| c.init == Init::Orthogonal));
+    view! { <RemedyPanel id="orthogonal" title=EN.orthogonal_title body=EN.orthogonal on formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=EN.orthogonal_off/> }
 }
 
 #[component]
 pub fn SmallInitPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
-    view! {
-        <Panel id="small-init" title=EN.small_init_title>
-            <Prose text=EN.small_init/>
-            <WhenOn on=Signal::derive(move || config.with(|c| c.init == Init::Normal)) formula=math::LIVE_SMALL_INIT
-                values=Signal::derive(move || config.with(small_init_values)) off=EN.small_init_off/>
-        </Panel>
-    }
+    let on = Signal::derive(move || config.with(|c| c.init == Init::Normal));
+    let values = Signal::derive(move || config.with(small_init_values));
+    view! { <RemedyPanel id="small-init" title=EN.small_init_title body=EN.small_init on formula=math::LIVE_SMALL_INIT values off=EN.small_init_off/> }
 }
 
 #[component]
 pub fn BatchNormPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
-    view! {
-        <Panel id="batch-norm" title=EN.batch_norm_title>
-            <Prose text=EN.batch_norm/>
-            <WhenOn on=Signal::derive(move || config.with(|c| c.bn)) formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.batch_norm_off/>
-        </Panel>
-    }
+    let on = Signal::derive(move || config.with(|c| c.bn));
+    view! { <RemedyPanel id="batch-norm" title=EN.batch_norm_title body=EN.batch_norm on formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.batch_norm_off/> }
 }
 
 #[component]
 pub fn ResidualPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
-    view! {
-        <Panel id="residual" title=EN.residual_title>
-            <Prose text=EN.residual/>
-            <WhenOn on=Signal::derive(move || config.with(|c| c.res)) formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.residual_off/>
-        </Panel>
-    }
+    let on = Signal::derive(move || config.with(|c| c.res));
+    view! { <RemedyPanel id="residual" title=EN.residual_title body=EN.residual on formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.residual_off/> }
 }
 
 #[component]

@@ -118,3 +118,32 @@ async fn every_panel_opens_with_its_formulas_in_light_dark_and_on_a_phone() {
     assert_eq!(overflow, json!(0), "the page is wider than the phone");
     phone.screenshot("panels-phone").await;
 }
+
+#[tokio::test]
+async fn every_control_and_chart_explains_itself_on_tap_and_to_screen_readers() {
+    let page = Page::open("").await;
+    page.wait_ready().await;
+    for key in ["depth", "width", "act", "bn", "res", "init", "data", "batch", "seed", "plot", "table"] {
+        let button = format!("#info-{key}-button");
+        let described = page
+            .js(
+                "const b = document.querySelector('button[aria-describedby=\"info-' + arguments[0] + '\"]');
+                 if (!b) return null;
+                 b.id = 'info-' + arguments[0] + '-button';
+                 return document.getElementById(b.getAttribute('aria-describedby')).textContent;",
+                vec![json!(key)],
+            )
+            .await;
+        let described = described.as_str().unwrap_or_else(|| panic!("no info button for {key}"));
+        assert!(described.len() > 20, "{key}'s explanation: {described:?}");
+        assert!(!page.is_visible(&format!("#info-{key}")).await, "{key}'s tip is hidden until asked for");
+        page.js("document.getElementById(arguments[0]).scrollIntoView({block: 'center'});", vec![json!(button.trim_start_matches('#'))]).await;
+        page.click(&button).await;
+        assert!(page.is_visible(&format!("#info-{key}")).await, "a tap on {key}'s i shows its explanation");
+        let expanded = page.js("return document.getElementById(arguments[0]).getAttribute('aria-expanded');", vec![json!(button.trim_start_matches('#'))]).await;
+        assert_eq!(expanded, json!("true"), "a tap pins {key}'s explanation (touch screens have no hover)");
+        page.click(&button).await;
+        // Move the pointer off the button, so its tip (shown on hover) no longer covers the next.
+        page.click(".masthead h1").await;
+    }
+}
