@@ -11,6 +11,7 @@ use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
+use crate::panels::activation::ActivationPanel;
 use crate::panels::chain::ChainRulePanel;
 use crate::panels::init::InitPanel;
 use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <div class="sidebar">
                     <Controls config editor note=input_note/>
+                    <ActivationPanel config shown/>
                     <InitPanel config shown/>
                     <OrthogonalPanel config/>
                     <SmallInitPanel config/>

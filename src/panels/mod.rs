@@ -2,6 +2,7 @@
 //! numbers are computed here from the probe report and the config (pure functions, tested
 //! natively); the panels are built on `components::panel` and `math`, their words are in `text`.
 
+pub mod activation;
 pub mod chain;
 pub mod init;
 pub mod prose;

@@ -33,13 +33,15 @@ pub struct PanelText {
     pub clipping: &'static str,
     pub clipping_off: &'static str,
     pub adaptive_title: &'static str,
+    pub activation_title: &'static str,
+    pub activation: &'static str,
     pub adaptive: &'static str,
 }
 
 impl PanelText {
     /// Every passage, in declaration order (tests compare languages passage by passage).
-    pub fn passages(&self) -> [&'static str; 32] {
-        [self.chain_title, self.chain_intro, self.chain_table_intro, self.chain_outro, self.chain_one_layer, self.chain_theory_column, self.init_title, self.init_intro, self.init_current, self.gain_note, self.theory_title, self.theory_intro, self.theory_differs, self.theory_caveat, self.theory_hidden, self.orthogonal_title, self.orthogonal, self.orthogonal_off, self.small_init_title, self.small_init, self.small_init_off, self.batch_norm_title, self.batch_norm, self.batch_norm_off, self.residual_title, self.residual, self.residual_off, self.clipping_title, self.clipping, self.clipping_off, self.adaptive_title, self.adaptive]
+    pub fn passages(&self) -> [&'static str; 34] {
+        [self.chain_title, self.chain_intro, self.chain_table_intro, self.chain_outro, self.chain_one_layer, self.chain_theory_column, self.init_title, self.init_intro, self.init_current, self.gain_note, self.theory_title, self.theory_intro, self.theory_differs, self.theory_caveat, self.theory_hidden, self.orthogonal_title, self.orthogonal, self.orthogonal_off, self.small_init_title, self.small_init, self.small_init_off, self.batch_norm_title, self.batch_norm, self.batch_norm_off, self.residual_title, self.residual, self.residual_off, self.clipping_title, self.clipping, self.clipping_off, self.adaptive_title, self.adaptive, self.activation_title, self.activation]
     }
 }
 
@@ -149,6 +151,8 @@ Adagrad (`torch.optim.Adagrad`) divides by the root of all squared gradients so 
 $$ADAGRAD$$
 
 While |g| ≫ ε, the first step of both is lr·sign(g): every layer moves by about lr, however small its gradient. Adaptive methods let vanishing layers learn, but their step no longer shows how small the gradient was: watch the update:data ratio (about 1e-3 is healthy). PyTorch's defaults:",
+    activation_title: "Activations: where the units sit",
+    activation: "Every layer's backward factor contains diag(φ′(h)): where φ is flat, the gradient stops. Sigmoid's slope is at most 1/4, so it shrinks the gradient at every layer even at its best; sigmoid and tanh units whose pre-activations are large sit in the flat tails (**saturated**); a ReLU unit that is negative for every input passes no gradient at all (**dead**), while its slope is exactly 1 on the positive side. This network's hidden layers, on average:",
 };
 
 pub const ZH_CN: PanelText = PanelText {
@@ -257,6 +261,8 @@ Adagrad（`torch.optim.Adagrad`）除以迄今所有梯度平方和的平方根�
 $$ADAGRAD$$
 
 只要 |g| ≫ ε，两者的第一步都是 lr·sign(g)：无论梯度多小，每层都移动大约 lr。自适应方法能让梯度消失的层也学起来，但更新步长不再反映梯度有多小：请看更新/数据比（约 1e-3 为健康）。PyTorch 的默认值：",
+    activation_title: "激活函数：单元落在哪里",
+    activation: "每层的反向因子都包含 diag(φ′(h))：φ 平坦的地方，梯度就停下。sigmoid 的导数最多 1/4，所以即使在最好的位置它也会让梯度每层缩小；预激活很大的 sigmoid 和 tanh 单元落在平坦的尾部（**饱和**）；对所有输入都为负的 ReLU 单元完全不传梯度（**死亡**），而在正半轴上它的导数恰好是 1。这个网络的隐藏层平均：",
 };
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ async fn xavier_panel_shows_torch_sigma_for_the_chosen_widths() {
     assert!(current.contains("tanh") && current.contains("1.67"), "{current:?}");
 }
 
-const PANELS: &[&str] = &["chain-rule", "theory", "init", "orthogonal", "small-init", "batch-norm", "residual", "clipping", "adaptive"];
+const PANELS: &[&str] = &["activation", "chain-rule", "theory", "init", "orthogonal", "small-init", "batch-norm", "residual", "clipping", "adaptive"];
 
 #[tokio::test]
 async fn every_panel_opens_with_its_formulas_in_light_dark_and_on_a_phone() {
