@@ -1,10 +1,17 @@
-//! Renders `src/math/formulas.txt` (LaTeX) to MathML at build time, into
-//! `$OUT_DIR/formulas.rs` (included by `src/math/mod.rs`). The page ships finished MathML
-//! strings, so the LaTeX parser costs no wasm bytes. A formula that does not parse fails the
-//! build with its name and math-core's message.
+//! Two things compiled into Rust at build time, so the page ships finished data and costs no
+//! parser bytes in the wasm:
 //!
-//! `{{slot}}` in a formula marks a live number: it is rendered as a unique sentinel number,
-//! whose `<mn>` element is cut out, so the page splices the current value into its place.
+//! - the formulas: renders `src/math/formulas.txt` (LaTeX) to MathML, into
+//!   `$OUT_DIR/formulas.rs` (included by `src/math/mod.rs`). A formula that does not parse fails
+//!   the build with its name and math-core's message. `{{slot}}` in a formula marks a live
+//!   number: it is rendered as a unique sentinel number, whose `<mn>` element is cut out, so the
+//!   page splices the current value into its place.
+//! - the strings: `locales/*.json` into `$OUT_DIR/strings.rs` (included by `src/i18n.rs`): one
+//!   `Strings` struct, one constant per language. A key missing in a language, or a placeholder
+//!   that differs, fails the build with the key's name (`src/i18n/catalog.rs`).
+
+#[path = "src/i18n/catalog.rs"]
+mod catalog;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,6 +29,11 @@ struct Entry {
 }
 
 fn main() {
+    formulas();
+    strings();
+}
+
+fn formulas() {
     println!("cargo::rerun-if-changed={SOURCE}");
     let text = std::fs::read_to_string(SOURCE).unwrap_or_else(|err| panic!("cannot read {SOURCE}: {err}"));
     let converter = LatexToMathML::new(MathCoreConfig::default()).expect("math-core's default config is valid");
@@ -114,4 +126,32 @@ fn split_at_sentinels(name: &str, mathml: &str, slots: usize) -> Vec<String> {
         "{SOURCE}: formula {name}: a slot merged with neighbouring digits or text"
     );
     pieces
+}
+
+/// The string catalogs, the default language first: it defines the keys every other file must have.
+const LOCALES: &[&str] = &["en", "zh-CN"];
+
+fn strings() {
+    let files: Vec<(&str, String)> = LOCALES
+        .iter()
+        .map(|code| {
+            let path = format!("locales/{code}.json");
+            println!("cargo::rerun-if-changed={path}");
+            let json = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"));
+            (*code, json)
+        })
+        .collect();
+    let locales: Vec<catalog::Locale> = files.iter().map(|(code, json)| catalog::Locale { code, json }).collect();
+    match catalog::compile(&locales) {
+        Ok(source) => {
+            let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("strings.rs");
+            std::fs::write(&out, source).unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
+        }
+        Err(problems) => {
+            for problem in &problems {
+                println!("cargo::error=locales/{problem}");
+            }
+            std::process::exit(1);
+        }
+    }
 }

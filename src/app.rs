@@ -2,7 +2,7 @@
 //! the probe worker follow it; the worker's newest answer is drawn, tabulated and read aloud.
 
 use gradscope_core::config::{Activation, Init};
-use gradscope_core::link::{self, Decoded};
+use gradscope_core::link::{self, Decoded, LinkNote};
 use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -16,10 +16,15 @@ use crate::panels::chain::ChainRulePanel;
 use crate::panels::init::InitPanel;
 use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
 use crate::panels::theory::TheoryPanel;
+use crate::i18n::{browser_languages, use_i18n, I18n, Lang, LangSelect};
+use crate::tr;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let Decoded { config: opened, notes } = link::decode(&window().location().search().unwrap_or_default());
+    let search = window().location().search().unwrap_or_default();
+    let Decoded { config: opened, mut notes } = link::decode(&search);
+    let (lang, chosen) = lang_of_link(&search, &mut notes);
+    let i18n = I18n::provide(lang, chosen);
     // Everything the user set lives here and only here, so a respawned worker, the URL and
     // every control always agree.
     let (config, set_config) = signal(opened);
@@ -36,13 +41,11 @@ pub fn App() -> impl IntoView {
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
         Event::Restarted { what_happened, generation } => {
-            set_worker_error.set(Some(format!(
-                "The computation crashed ({what_happened}). A fresh worker was started and your settings were sent to it again."
-            )));
+            set_worker_error.set(Some(tr!(i18n.t(), notices.worker_crashed, what = what_happened)));
             set_requested.set(generation);
         }
         Event::Failed { message } => {
-            set_worker_error.set(Some(format!("The computation failed: {message}")));
+            set_worker_error.set(Some(tr!(i18n.t(), notices.worker_failed, message = message)));
             set_failed.set(true);
         }
     });
@@ -55,7 +58,10 @@ pub fn App() -> impl IntoView {
     // replaceState: the address always reproduces the experiment, without a history entry per
     // slider step and without scrolling.
     Effect::new(move || {
-        let query = config.with(link::encode);
+        let mut query = config.with(link::encode);
+        if let Some(lang) = i18n.in_link() {
+            query.push_str(&format!("&lang={lang}"));
+        }
         if let Ok(history) = window().history() {
             // Keep the fragment: `#panel-…` links open an explanation panel.
             let fragment = window().location().hash().unwrap_or_default();
@@ -76,7 +82,8 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="masthead">
             <h1>"gradscope"</h1>
-            <p class="tagline">"Watch gradients vanish and explode, layer by layer."</p>
+            <p class="tagline">{move || i18n.t().masthead.tagline}</p>
+            <LangSelect/>
         </header>
         <main id="app" data-state=state data-drawn-generation=move || drawn.get().to_string()>
             <Intro config editor/>
@@ -94,7 +101,7 @@ pub fn App() -> impl IntoView {
                     <ClippingPanel config/>
                     <OptimizerPanel config/>
                 </div>
-                <section class="results" aria-label="Results">
+                <section class="results" aria-label=move || i18n.t().masthead.results_label>
                     <PlotView shown set_drawn/>
                     <Reading shown/>
                     <ChainRulePanel shown/>
@@ -106,6 +113,23 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The language to open in: the link's `lang` if it names one the page has (a choice, kept in
+/// the link), else the browser's. An unusable `lang` is noted like any other link value.
+fn lang_of_link(search: &str, notes: &mut Vec<LinkNote>) -> (Lang, bool) {
+    let browser = Lang::negotiate(browser_languages().iter().map(String::as_str));
+    let Some(given) = link::page_value(search, "lang") else { return (browser, false) };
+    match given.parse() {
+        Ok(lang) => (lang, true),
+        Err(_) => {
+            let given = link::shown(&given);
+            let expected = Lang::ALL.iter().map(|lang| lang.code()).collect::<Vec<_>>().join(", ");
+            let message = tr!(browser.strings(), notices.bad_lang, given = given, expected = expected, used = browser);
+            notes.push(LinkNote { key: "lang".to_owned(), given, used: Some(browser.code().to_owned()), message });
+            (browser, false)
+        }
+    }
+}
+
 /// The first thing a visitor reads: what the plot shows, and the one change worth trying.
 #[component]
 fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
@@ -114,24 +138,23 @@ fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView 
         editor.edit("act", Activation::Relu.name());
         editor.edit("init", Init::KaimingNormal.name());
     };
+    let i18n = use_i18n();
+    let t = move || &i18n.t().intro;
     view! {
         <section class="intro">
             <p>
-                "Backpropagation multiplies the gradient by each layer's weights and activation slope on its way \
-                 back to the input. The plot shows how big it still is at every layer of a freshly initialized \
-                 network. With sigmoid and small random weights it shrinks at every layer, so the first layers \
-                 barely learn: the gradient "<strong>"vanishes"</strong>"."
+                {move || t().backprop_before}<strong>{move || t().backprop_vanishes}</strong>{move || t().backprop_after}
             </p>
             <p class="next-step">
                 <Show
                     when=on_relu_he
                     fallback=move || view! {
-                        <button type="button" id="try-relu-he" on:click=try_relu_he>"Try ReLU + He init"</button>
-                        " ReLU with "<code>"kaiming_normal"</code>" (He) init is designed to keep it level."
+                        <button type="button" id="try-relu-he" on:click=try_relu_he>{move || t().try_relu_he}</button>
+                        " "{move || t().relu_with}<code>"kaiming_normal"</code>{move || t().he_keeps_level}
                     }
                 >
-                    "ReLU with "<code>"kaiming_normal"</code>" (He) init is designed to pass the gradient back \
-                     undiminished. Now try more depth, "<code>"tanh"</code>", or batch norm."
+                    {move || t().relu_with}<code>"kaiming_normal"</code>{move || t().he_passes_back_before}
+                    <code>"tanh"</code>{move || t().he_passes_back_or}
                 </Show>
             </p>
         </section>

@@ -10,6 +10,7 @@ pub mod format;
 pub mod jobs;
 pub mod math;
 pub mod panels;
+pub mod i18n;
 pub mod plot;
 pub mod reading;
 

@@ -68,16 +68,14 @@ pub const SHOWN_CHARS: usize = 40;
 /// Most notes `decode` returns; a mangled 1 MB link gets one more note counting the rest.
 pub const MAX_NOTES: usize = 20;
 
+/// Keys that belong to the page, not to the experiment (`lang`: the UI language). `decode`
+/// skips them without a note; the page reads them with `page_value`.
+pub const PAGE_KEYS: &[&str] = &["lang"];
+
 /// Reads a link: a full URL, `?query`, or a bare query string. Never fails, never panics.
 pub fn decode(input: &str) -> Decoded {
-    let pairs: Vec<(String, String)> = query_of(input)
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
-            (percent_decode(key), percent_decode(value))
-        })
-        .collect();
+    let pairs: Vec<(String, String)> =
+        pairs_of(input).filter(|(key, _)| !PAGE_KEYS.iter().any(|page| key.eq_ignore_ascii_case(page))).collect();
 
     // Repeated keys (case-insensitively): the last occurrence wins, so only it is applied.
     let names: Vec<String> = pairs.iter().map(|(key, _)| key.to_ascii_lowercase()).collect();
@@ -135,6 +133,19 @@ pub fn reconcile(cfg: &mut ExperimentConfig) -> Option<LinkNote> {
         used: Some(Pretrain::None.to_string()),
         message: format!("{reason}; using pretrain=none."),
     })
+}
+
+/// The decoded `key=value` pairs of a link, in order.
+fn pairs_of(input: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query_of(input).split('&').filter(|segment| !segment.is_empty()).map(|segment| {
+        let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
+        (percent_decode(key), percent_decode(value))
+    })
+}
+
+/// The value of a page key (one of `PAGE_KEYS`) in a link, decoded; the last one if repeated.
+pub fn page_value(input: &str, key: &str) -> Option<String> {
+    pairs_of(input).filter(|(name, _)| name.eq_ignore_ascii_case(key)).last().map(|(_, value)| value)
 }
 
 /// The canonical query string (without '?') for `cfg`: every key in `KEYS` order.
@@ -571,7 +582,7 @@ fn percent_decode(text: &str) -> String {
 
 /// Text safe to quote back to a user: at most `SHOWN_CHARS` characters (then '…'), with
 /// control and bidirectional-override characters replaced by U+FFFD.
-fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     let is_unsafe = |c: char| c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     let mut out: String = text.chars().take(SHOWN_CHARS).map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c }).collect();
     if text.chars().nth(SHOWN_CHARS).is_some() {
@@ -753,6 +764,18 @@ mod tests {
 
     fn messages(link: &str) -> Vec<String> {
         decode(link).notes.into_iter().map(|note| note.message).collect()
+    }
+
+    #[test]
+    fn page_keys_are_left_to_the_page() {
+        let link = "?depth=3&lang=fr&LANG=zh-CN&dpeth=4";
+        let decoded = decode(link);
+        assert_eq!(decoded.config.depth, 3);
+        assert_eq!(decoded.notes.len(), 1, "only the typo is noted: {:?}", decoded.notes);
+        assert_eq!(page_value(link, "lang").as_deref(), Some("zh-CN"), "the last one, any case");
+        assert_eq!(page_value("?lang=zh%2DCN", "lang").as_deref(), Some("zh-CN"), "percent-decoded");
+        assert_eq!(page_value("?depth=3", "lang"), None);
+        assert!(!encode(&decoded.config).contains("lang"), "the codec never writes them");
     }
 
     #[test]
