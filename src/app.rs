@@ -2,14 +2,14 @@
 //! the probe worker follow it; the worker's newest answer is drawn, tabulated and read aloud.
 
 use gradscope_core::config::{Activation, Init};
-use gradscope_core::link::{self, Decoded, LinkNote};
+use gradscope_core::link::{self, Decoded, LinkNote, NoteKind, ValueProblem};
 use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
-use crate::components::notices::{ClampNotice, WorkerError};
+use crate::components::notices::{ClampNotice, WorkerError, WorkerTrouble};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
 use crate::panels::chain::ChainRulePanel;
@@ -17,7 +17,6 @@ use crate::panels::init::InitPanel;
 use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
 use crate::panels::theory::TheoryPanel;
 use crate::i18n::{browser_languages, use_i18n, I18n, Lang, LangSelect};
-use crate::tr;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -36,16 +35,16 @@ pub fn App() -> impl IntoView {
     let (requested, set_requested) = signal(0_u64);
     let (drawn, set_drawn) = signal(0_u64);
     let (failed, set_failed) = signal(false);
-    let (worker_error, set_worker_error) = signal(None::<String>);
+    let (worker_trouble, set_worker_trouble) = signal(None::<WorkerTrouble>);
 
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
         Event::Restarted { what_happened, generation } => {
-            set_worker_error.set(Some(tr!(i18n.t(), notices.worker_crashed, what = what_happened)));
+            set_worker_trouble.set(Some(WorkerTrouble::Crashed(what_happened)));
             set_requested.set(generation);
         }
         Event::Failed { message } => {
-            set_worker_error.set(Some(tr!(i18n.t(), notices.worker_failed, message = message)));
+            set_worker_trouble.set(Some(WorkerTrouble::Failed(message)));
             set_failed.set(true);
         }
     });
@@ -88,7 +87,7 @@ pub fn App() -> impl IntoView {
         <main id="app" data-state=state data-drawn-generation=move || drawn.get().to_string()>
             <Intro config editor/>
             <ClampNotice notes=link_notes set_notes=set_link_notes/>
-            <WorkerError message=worker_error set_message=set_worker_error/>
+            <WorkerError trouble=worker_trouble set_trouble=set_worker_trouble/>
             <div class="layout">
                 <div class="sidebar">
                     <Controls config editor note=input_note/>
@@ -122,9 +121,10 @@ fn lang_of_link(search: &str, notes: &mut Vec<LinkNote>) -> (Lang, bool) {
         Ok(lang) => (lang, true),
         Err(_) => {
             let given = link::shown(&given);
-            let expected = Lang::ALL.iter().map(|lang| lang.code()).collect::<Vec<_>>().join(", ");
-            let message = tr!(browser.strings(), notices.bad_lang, given = given, expected = expected, used = browser);
-            notes.push(LinkNote { key: "lang".to_owned(), given, used: Some(browser.code().to_owned()), message });
+            let problem = ValueProblem::NotOneOf { expected: Lang::ALL.iter().map(|lang| lang.code().to_owned()).collect() };
+            let message = format!("lang={given} {problem}; using {browser}.");
+            let used = Some(browser.code().to_owned());
+            notes.push(LinkNote { key: "lang".to_owned(), given, used, kind: NoteKind::Value(problem), message });
             (browser, false)
         }
     }

@@ -152,7 +152,7 @@ pub fn protocol_mismatch(page: u32, worker: u32) -> String {
 mod tests {
     use super::*;
     use gradscope_core::probe::LayerProbe;
-    use gradscope_core::theory::{MeanField, Theory};
+    use gradscope_core::theory::{Inapplicable, MeanField, Theory};
 
     fn layer(delta_rms: f64, act_mean: f64) -> LayerProbe {
         LayerProbe {
@@ -245,7 +245,7 @@ mod tests {
         for response in responses {
             assert_eq!(decode::<Response>(&encode(&response)), Ok(response));
         }
-        let theory = Theory::NotApplicable { reason: "batch norm".into() };
+        let theory = Theory::not_applicable(Inapplicable::BatchNorm);
         let report = ProbeReport { loss: 0.5, layers: vec![], theory };
         let sent = Response::Probe { generation: 1, report };
         assert_eq!(decode::<Response>(&encode(&sent)), Ok(sent));

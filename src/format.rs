@@ -1,6 +1,9 @@
 //! How numbers are written on the page. Each value has two forms: the exact one (Rust's `{}`,
 //! the shortest text that parses back to the same f64; kept in `data-value` so tests and curious
 //! users can compare with `gradscope probe` bit for bit) and a readable one for people.
+//! Digits are the same in every language; only the few words (an exact zero) are translated.
+
+use crate::i18n::Strings;
 
 /// The exact form: shortest round-trip decimal, "NaN", "inf", "-inf".
 pub fn exact(value: f64) -> String {
@@ -30,9 +33,9 @@ pub fn readable(value: f64) -> String {
 /// A gradient magnitude, always in scientific notation: this page is about orders of magnitude,
 /// and a column reads best when every exponent is visible. An exact zero gets a word: in f32 it
 /// means the signal underflowed or no path reaches this layer (zero weights, dead units).
-pub fn gradient(value: f64) -> String {
+pub fn gradient(value: f64, words: &Strings) -> String {
     if value == 0.0 {
-        "0 (exact)".to_owned()
+        words.table.exact_zero.to_owned()
     } else if value.is_finite() {
         format!("{value:.2e}")
     } else {
@@ -63,6 +66,7 @@ fn non_finite(value: f64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn exact_is_rust_display_and_parses_back_bit_for_bit() {
@@ -96,11 +100,15 @@ mod tests {
 
     #[test]
     fn gradients_show_their_exponent_and_exact_zeros_are_called_out() {
-        assert_eq!(gradient(0.0), "0 (exact)");
-        assert_eq!(gradient(1e-45), "1.00e-45");
-        assert_eq!(gradient(0.139), "1.39e-1");
-        assert_eq!(gradient(12.0), "1.20e1");
-        assert_eq!(gradient(f64::INFINITY), "∞");
+        let (en, zh) = (Lang::En.strings(), Lang::ZhCn.strings());
+        assert_eq!(gradient(0.0, en), "0 (exact)");
+        assert_eq!(gradient(0.0, zh), "0（精确）");
+        for words in [en, zh] {
+            assert_eq!(gradient(1e-45, words), "1.00e-45");
+            assert_eq!(gradient(0.139, words), "1.39e-1");
+            assert_eq!(gradient(12.0, words), "1.20e1");
+            assert_eq!(gradient(f64::INFINITY, words), "∞");
+        }
     }
 
     #[test]

@@ -26,6 +26,9 @@ use leptos::prelude::*;
 
 #[cfg(test)]
 mod catalog;
+mod core_words;
+
+pub use core_words::{activation, dataset, inapplicable, init, link_note, phase};
 
 #[allow(clippy::all)]
 mod generated {
@@ -106,15 +109,18 @@ pub struct I18n {
 }
 
 impl I18n {
-    /// Makes the language available to every component below, and keeps `<html lang>` in step
-    /// (screen readers, fonts and line breaking follow it). Call once, at the top of the app.
+    /// Makes the language available to every component below, and keeps `<html lang>` (screen
+    /// readers, fonts and line breaking follow it) and the title in step. Call once, at the top
+    /// of the app.
     pub fn provide(lang: Lang, chosen: bool) -> I18n {
         let i18n = I18n { lang: RwSignal::new(lang), chosen: RwSignal::new(chosen) };
         provide_context(i18n);
         Effect::new(move || {
-            if let Some(root) = document().document_element() {
+            let document = document();
+            if let Some(root) = document.document_element() {
                 let _ = root.set_attribute("lang", i18n.lang().code());
             }
+            document.set_title(i18n.t().masthead.page_title);
         });
         i18n
     }
@@ -127,6 +133,11 @@ impl I18n {
     /// The current language's strings (reactive).
     pub fn t(self) -> &'static Strings {
         self.lang().strings()
+    }
+
+    /// The current language's strings, without subscribing to changes.
+    pub fn t_untracked(self) -> &'static Strings {
+        self.lang.get_untracked().strings()
     }
 
     /// The reader picked `lang`.
@@ -146,12 +157,12 @@ pub fn use_i18n() -> I18n {
     expect_context()
 }
 
-/// The browser's preferred languages, most preferred first.
+/// The browser's preferred languages, most preferred first (`navigator.language` is the first of
+/// `navigator.languages`, or the only one where the list is missing).
 pub fn browser_languages() -> Vec<String> {
     let navigator = window().navigator();
-    let mut tags: Vec<String> = navigator.languages().iter().filter_map(|tag| tag.as_string()).collect();
-    tags.extend(navigator.language());
-    tags
+    let list = navigator.languages().iter().filter_map(|tag| tag.as_string());
+    navigator.language().into_iter().chain(list).collect()
 }
 
 /// The language selector (`#lang`), each language named in itself.

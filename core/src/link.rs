@@ -42,7 +42,7 @@ use crate::optim::OptimizerKind;
 use crate::recurrent::{RecurrentInit, Task};
 use crate::rbm::{Pretrain, PretrainConfig};
 
-/// Something decoding changed or ignored, in one sentence for the UI.
+/// Something decoding changed or ignored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkNote {
     /// The key as given (sanitized, truncated); empty for a note about the whole link.
@@ -51,8 +51,61 @@ pub struct LinkNote {
     pub given: String,
     /// The canonical value used instead; `None` when the key was ignored.
     pub used: Option<String>,
-    /// One human sentence, shown verbatim.
+    /// What happened, by name: the page words it in the reader's language from this and the
+    /// fields above.
+    pub kind: NoteKind,
+    /// One English sentence (the CLI prints it).
     pub message: String,
+}
+
+/// What a `LinkNote` reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// The value was not usable as given: `used` was taken instead.
+    Value(ValueProblem),
+    /// The key appeared `count` times; the last one was used.
+    Repeated { count: usize },
+    /// The link's format version is newer than this build's (`used`).
+    NewerVersion,
+    /// `v` is not a version number.
+    NotAVersion,
+    /// A value without a key.
+    NoKey,
+    /// A key the link format does not have; `suggestion` is a known key one typo away.
+    UnknownKey { suggestion: Option<String> },
+    /// `count` more notes were dropped (`MAX_NOTES`).
+    MoreNotListed { count: usize },
+}
+
+/// Why a value was not taken as given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueProblem {
+    NoValue,
+    BelowMinimum { min: String },
+    AboveMaximum { max: String },
+    NotWhole,
+    NotANumber,
+    NotFinite,
+    NotOneOf { expected: Vec<String> },
+    NotZeroOrOne,
+}
+
+/// The English phrase that follows the key in a note ("depth=0 is below the minimum 1").
+impl std::fmt::Display for ValueProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            ValueProblem::NoValue => f.write_str("has no value"),
+            ValueProblem::BelowMinimum { min } => write!(f, "is below the minimum {min}"),
+            ValueProblem::AboveMaximum { max } => write!(f, "is above the maximum {max}"),
+            ValueProblem::NotWhole => f.write_str("is not a whole number"),
+            ValueProblem::NotANumber => f.write_str("is not a number"),
+            ValueProblem::NotFinite => f.write_str("is not a finite number"),
+            ValueProblem::NotOneOf { expected } => write!(f, "is not one of {}", expected.join(", ")),
+            ValueProblem::NotZeroOrOne => f.write_str("is not 0 or 1"),
+        }
+    }
 }
 
 /// What `decode` read: always a valid config, plus what it had to change to get there.
@@ -104,6 +157,7 @@ pub fn decode(input: &str) -> Decoded {
                 key: shown(key),
                 given: shown(value),
                 used: None,
+                kind: NoteKind::Repeated { count },
                 message: format!("'{}' was given {count} times; the last one ({}={}) wins.", shown(key), shown(key), shown(value)),
             });
         }
@@ -168,7 +222,7 @@ pub fn apply(cfg: &mut ExperimentConfig, key: &str, value: &str) -> Option<LinkN
     };
     let text = value.trim();
     let problem = if text.is_empty() {
-        Problem::Rejected("has no value".to_owned())
+        Problem::Rejected(ValueProblem::NoValue)
     } else {
         match (descriptor.read)(cfg, text) {
             Ok(()) => return None,
@@ -177,19 +231,21 @@ pub fn apply(cfg: &mut ExperimentConfig, key: &str, value: &str) -> Option<LinkN
     };
     let used = (descriptor.write)(cfg);
     let given = shown(value);
-    let message = match problem {
-        Problem::Rejected(reason) if text.is_empty() => format!("{name} {reason}; using {used}."),
-        Problem::Rejected(reason) | Problem::Adjusted(reason) => format!("{name}={given} {reason}; using {used}."),
+    let (Problem::Rejected(reason) | Problem::Adjusted(reason)) = problem;
+    let message = if text.is_empty() {
+        format!("{name} {reason}; using {used}.")
+    } else {
+        format!("{name}={given} {reason}; using {used}.")
     };
-    Some(LinkNote { key: name, given, used: Some(used), message })
+    Some(LinkNote { key: name, given, used: Some(used), kind: NoteKind::Value(reason), message })
 }
 
 /// Why a value was not taken as given.
 enum Problem {
     /// The field was set to a nearby valid value (clamped or rounded).
-    Adjusted(String),
+    Adjusted(ValueProblem),
     /// The field was left unchanged.
-    Rejected(String),
+    Rejected(ValueProblem),
 }
 
 /// How one key is read from and written to a link.
@@ -333,7 +389,7 @@ trait LinkValue: Sized {
     type Bounds;
     /// Parses trimmed, non-empty text: the value to use, and why it differs from the text if it
     /// does (clamped, rounded); or why the text is unusable.
-    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String>;
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<ValueProblem>), ValueProblem>;
     fn write(&self) -> String;
     /// Automatic values are left out of canonical links.
     fn is_automatic(&self) -> bool {
@@ -348,12 +404,12 @@ macro_rules! whole_number_link_value {
         impl LinkValue for $ty {
             type Bounds = RangeInclusive<$ty>;
 
-            fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+            fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<ValueProblem>), ValueProblem> {
                 let (value, rounded) = read_whole(text)?;
                 let (min, max) = (i128::from(*bounds.start() as u64), i128::from(*bounds.end() as u64));
                 let clamped = value.clamp(min, max);
                 let note = clamp_reason(value < min, value > max, bounds.start(), bounds.end())
-                    .or(rounded.then(|| "is not a whole number".to_owned()));
+                    .or(rounded.then_some(ValueProblem::NotWhole));
                 Ok((clamped as $ty, note))
             }
 
@@ -369,7 +425,7 @@ whole_number_link_value!(u64, usize);
 impl LinkValue for f32 {
     type Bounds = RangeInclusive<f32>;
 
-    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<ValueProblem>), ValueProblem> {
         let wide = read_real(text)?;
         let (min, max) = (f64::from(*bounds.start()), f64::from(*bounds.end()));
         if let Some(reason) = clamp_reason(wide < min, wide > max, bounds.start(), bounds.end()) {
@@ -378,7 +434,7 @@ impl LinkValue for f32 {
         // Parse the text as f32 directly: going through f64 could round twice. Within the
         // bounds this parse cannot fail (same grammar) and cannot leave them (rounding is
         // monotonic and the bounds are f32 values). `+ 0.0` turns −0 into 0.
-        let value = text.parse::<f32>().map_err(|_| "is not a number".to_owned())?;
+        let value = text.parse::<f32>().map_err(|_| ValueProblem::NotANumber)?;
         Ok((value + 0.0, None))
     }
 
@@ -391,7 +447,7 @@ impl LinkValue for f32 {
 impl LinkValue for Option<f32> {
     type Bounds = RangeInclusive<f32>;
 
-    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<String>), String> {
+    fn read(text: &str, bounds: &Self::Bounds) -> Result<(Self, Option<ValueProblem>), ValueProblem> {
         if text.eq_ignore_ascii_case("auto") {
             return Ok((None, None));
         }
@@ -411,11 +467,11 @@ impl LinkValue for Option<f32> {
 impl LinkValue for bool {
     type Bounds = ();
 
-    fn read(text: &str, _: &()) -> Result<(Self, Option<String>), String> {
+    fn read(text: &str, _: &()) -> Result<(Self, Option<ValueProblem>), ValueProblem> {
         match text.to_ascii_lowercase().as_str() {
             "1" | "true" | "on" | "yes" => Ok((true, None)),
             "0" | "false" | "off" | "no" => Ok((false, None)),
-            _ => Err("is not 0 or 1".to_owned()),
+            _ => Err(ValueProblem::NotZeroOrOne),
         }
     }
 
@@ -430,10 +486,12 @@ macro_rules! named_link_value {
         impl LinkValue for $ty {
             type Bounds = ();
 
-            fn read(text: &str, _: &()) -> Result<(Self, Option<String>), String> {
+            fn read(text: &str, _: &()) -> Result<(Self, Option<ValueProblem>), ValueProblem> {
                 text.parse()
                     .map(|value| (value, None))
-                    .map_err(|err: crate::config::UnknownName| format!("is not one of {}", err.expected.join(", ")))
+                    .map_err(|err: crate::config::UnknownName| ValueProblem::NotOneOf {
+                        expected: err.expected.iter().map(|name| name.to_string()).collect(),
+                    })
             }
 
             fn write(&self) -> String {
@@ -445,11 +503,11 @@ macro_rules! named_link_value {
 
 named_link_value!(Activation, Init, Dataset, OptimizerKind, ClipMethod, Architecture, Task, RecurrentInit, Pretrain);
 
-fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<String> {
+fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T) -> Option<ValueProblem> {
     if below {
-        Some(format!("is below the minimum {min}"))
+        Some(ValueProblem::BelowMinimum { min: min.to_string() })
     } else if above {
-        Some(format!("is above the maximum {max}"))
+        Some(ValueProblem::AboveMaximum { max: max.to_string() })
     } else {
         None
     }
@@ -457,17 +515,17 @@ fn clamp_reason<T: std::fmt::Display>(below: bool, above: bool, min: &T, max: &T
 
 /// A finite number, or ±∞ when the text is a finite number too large for f64 (so it clamps).
 /// "NaN" and "inf" written as such are rejected: they name no value to clamp to.
-fn read_real(text: &str) -> Result<f64, String> {
-    let value: f64 = text.parse().map_err(|_| "is not a number".to_owned())?;
+fn read_real(text: &str) -> Result<f64, ValueProblem> {
+    let value: f64 = text.parse().map_err(|_| ValueProblem::NotANumber)?;
     let names_infinity = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("inf");
     if value.is_nan() || names_infinity {
-        return Err("is not a finite number".to_owned());
+        return Err(ValueProblem::NotFinite);
     }
     Ok(value)
 }
 
 /// A whole number, saturating far outside any range, and whether rounding was needed.
-fn read_whole(text: &str) -> Result<(i128, bool), String> {
+fn read_whole(text: &str) -> Result<(i128, bool), ValueProblem> {
     let (negative, digits) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -484,27 +542,29 @@ fn read_whole(text: &str) -> Result<(i128, bool), String> {
 
 fn check_version(value: &str) -> Option<LinkNote> {
     let given = shown(value);
-    let message = match read_whole(value.trim()) {
+    let (kind, message) = match read_whole(value.trim()) {
         Ok((version, false)) if version == i128::from(FORMAT_VERSION) => return None,
-        Ok((version, false)) if version > i128::from(FORMAT_VERSION) => format!(
+        Ok((version, false)) if version > i128::from(FORMAT_VERSION) => (NoteKind::NewerVersion, format!(
             "This link is format v={given}, newer than this gradscope's v={FORMAT_VERSION}; it was read as v={FORMAT_VERSION}, best effort."
-        ),
-        _ => format!("v={given} is not a link format version; the link was read as v={FORMAT_VERSION}."),
+        )),
+        _ => (NoteKind::NotAVersion, format!("v={given} is not a link format version; the link was read as v={FORMAT_VERSION}.")),
     };
-    Some(LinkNote { key: "v".to_owned(), given, used: Some(FORMAT_VERSION.to_string()), message })
+    Some(LinkNote { key: "v".to_owned(), given, used: Some(FORMAT_VERSION.to_string()), kind, message })
 }
 
 fn unknown_key(key: &str, value: &str) -> LinkNote {
     let name = shown(key);
-    let message = if key.is_empty() {
-        "A value without a key was ignored.".to_owned()
+    let (kind, message) = if key.is_empty() {
+        (NoteKind::NoKey, "A value without a key was ignored.".to_owned())
     } else {
-        match closest_key(key) {
+        let suggestion = closest_key(key);
+        let message = match suggestion {
             Some(near) => format!("Unknown key '{name}' ignored; did you mean '{near}'?"),
             None => format!("Unknown key '{name}' ignored."),
-        }
+        };
+        (NoteKind::UnknownKey { suggestion: suggestion.map(str::to_owned) }, message)
     };
-    LinkNote { key: name, given: shown(value), used: None, message }
+    LinkNote { key: name, given: shown(value), used: None, kind, message }
 }
 
 /// The known key nearest to `key` (typos like "dpeth"), if it is close enough to be a typo:
@@ -613,6 +673,7 @@ impl NoteList {
                 key: String::new(),
                 given: String::new(),
                 used: None,
+                kind: NoteKind::MoreNotListed { count: self.dropped },
                 message: format!("{} more problems with this link were not listed.", self.dropped),
             });
         }

@@ -41,8 +41,68 @@ use crate::init::weight_variance;
 pub enum Theory {
     /// Mean-field theory describes this network; its prediction.
     Applies(MeanField),
-    /// Theory does not apply to this config; `reason` says why in one sentence.
-    NotApplicable { reason: String },
+    /// Theory does not apply to this config: `cause` names why (the page words it in the
+    /// reader's language), `reason` says it in one English sentence (the CLI prints it).
+    NotApplicable { cause: Inapplicable, reason: String },
+}
+
+/// Why mean-field theory does not describe a config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Inapplicable {
+    BatchNorm,
+    ZeroWeights,
+    NotFinite,
+    FirstLayerNotFinite,
+    NoAnchor,
+    ResidualReluLike,
+}
+
+impl Inapplicable {
+    pub const ALL: &'static [Inapplicable] = &[
+        Inapplicable::BatchNorm,
+        Inapplicable::ZeroWeights,
+        Inapplicable::NotFinite,
+        Inapplicable::FirstLayerNotFinite,
+        Inapplicable::NoAnchor,
+        Inapplicable::ResidualReluLike,
+    ];
+
+    /// The English sentence.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Inapplicable::BatchNorm => {
+                "Batch normalization rescales every layer by its batch statistics, which the plain mean-field \
+                 map does not describe (without skip connections it makes gradients grow toward the input at \
+                 initialization: Yang et al., ICLR 2019)."
+            }
+            Inapplicable::ZeroWeights => {
+                "All weights start at zero, so the gradients below the last hidden layer are exactly zero \
+                 and there is no random signal for mean-field theory to describe."
+            }
+            Inapplicable::NotFinite => {
+                "The initialization's weight variance or the activation's slope is not a finite number."
+            }
+            Inapplicable::FirstLayerNotFinite => {
+                "The first hidden layer's pre-activations are not finite, so there is no variance to start \
+                 the prediction from."
+            }
+            Inapplicable::NoAnchor => {
+                "The last hidden layer's gradient is zero or not finite, so there is nothing to scale the \
+                 prediction to."
+            }
+            Inapplicable::ResidualReluLike => {
+                "With skip connections around ReLU-like blocks, gradients measured at these widths grow about \
+                 10% per layer faster than the mean-field residual rule predicts, so no prediction is drawn."
+            }
+        }
+    }
+}
+
+impl Theory {
+    pub fn not_applicable(cause: Inapplicable) -> Theory {
+        Theory::NotApplicable { cause, reason: cause.reason().to_owned() }
+    }
 }
 
 /// The mean-field prediction for one network at initialization.
@@ -99,42 +159,24 @@ pub struct MeanField {
 /// to. Never panics.
 pub fn predict_for_batch(cfg: &ExperimentConfig, q1_per_example: &[f64], anchor_delta_rms: f64) -> Theory {
     let sigma_w2 = cfg.width as f64 * weight_variance(cfg, cfg.width, cfg.width);
-    let not_applicable = |reason: &str| Theory::NotApplicable { reason: reason.to_owned() };
+    let not_applicable = Theory::not_applicable;
     if cfg.bn {
-        return not_applicable(
-            "Batch normalization rescales every layer by its batch statistics, which the plain mean-field \
-             map does not describe (without skip connections it makes gradients grow toward the input at \
-             initialization: Yang et al., ICLR 2019).",
-        );
+        return not_applicable(Inapplicable::BatchNorm);
     }
     if sigma_w2 == 0.0 {
-        return not_applicable(
-            "All weights start at zero, so the gradients below the last hidden layer are exactly zero \
-             and there is no random signal for mean-field theory to describe.",
-        );
+        return not_applicable(Inapplicable::ZeroWeights);
     }
     if !sigma_w2.is_finite() || !cfg.slope.is_finite() {
-        return not_applicable(
-            "The initialization's weight variance or the activation's slope is not a finite number.",
-        );
+        return not_applicable(Inapplicable::NotFinite);
     }
     if q1_per_example.is_empty() || !q1_per_example.iter().all(|&q| q.is_finite() && q >= 0.0) {
-        return not_applicable(
-            "The first hidden layer's pre-activations are not finite, so there is no variance to start \
-             the prediction from.",
-        );
+        return not_applicable(Inapplicable::FirstLayerNotFinite);
     }
     if !(anchor_delta_rms.is_finite() && anchor_delta_rms > 0.0) {
-        return not_applicable(
-            "The last hidden layer's gradient is zero or not finite, so there is nothing to scale the \
-             prediction to.",
-        );
+        return not_applicable(Inapplicable::NoAnchor);
     }
     if cfg.res && !matches!(cfg.act, Activation::Linear | Activation::Tanh | Activation::Sigmoid) {
-        return not_applicable(
-            "With skip connections around ReLU-like blocks, gradients measured at these widths grow about \
-             10% per layer faster than the mean-field residual rule predicts, so no prediction is drawn.",
-        );
+        return not_applicable(Inapplicable::ResidualReluLike);
     }
     let map = LengthMap { act: cfg.act, slope: f64::from(cfg.slope), sigma_w2, sigma_b2: 0.0 };
     let depth = cfg.depth.max(1);
@@ -754,7 +796,10 @@ mod tests {
     #[test]
     fn says_why_the_theory_does_not_apply() {
         let reason = |cfg: &ExperimentConfig, q1: f64, anchor: f64| match predict(cfg, q1, anchor) {
-            Theory::NotApplicable { reason } => reason,
+            Theory::NotApplicable { cause, reason } => {
+                assert_eq!(reason, cause.reason(), "the English sentence is the cause's");
+                reason
+            }
             Theory::Applies(m) => panic!("expected not applicable, got {m:?}"),
         };
         let tanh = config(Activation::Tanh, Init::XavierNormal, 10);

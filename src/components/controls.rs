@@ -14,6 +14,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::panel::InfoFor;
 use crate::format::readable;
+use crate::i18n::{self, use_i18n, Strings};
+use crate::tr;
 
 /// Writes form input into the config. `Copy`, so every control can hold one.
 #[derive(Clone, Copy)]
@@ -40,63 +42,59 @@ impl Editor {
 
 #[component]
 pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: ReadSignal<Option<LinkNote>>) -> impl IntoView {
+    let i18n = use_i18n();
     let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
     let act = move || config.with(|c| c.act);
     let init = move || config.with(|c| c.init);
     let auto_gain = move || config.with(|c| readable(f64::from(calculate_gain(c.act, c.slope))));
     view! {
-        <form class="controls" aria-label="Experiment settings" on:submit=|ev| ev.prevent_default()>
+        <form class="controls" aria-label=move || i18n.t().controls.form_label on:submit=|ev| ev.prevent_default()>
             <fieldset>
-                <legend>"Network"</legend>
-                <Slider key="depth" label="Depth (hidden layers)" range=ExperimentConfig::DEPTH
+                <legend>{move || i18n.t().controls.network}</legend>
+                <Slider key="depth" label=|t| t.controls.depth range=ExperimentConfig::DEPTH
                     value=field(|c| c.depth.to_string()) editor/>
-                <Slider key="width" label="Width (units per layer)" range=ExperimentConfig::WIDTH
+                <Slider key="width" label=|t| t.controls.width range=ExperimentConfig::WIDTH
                     value=field(|c| c.width.to_string()) editor/>
-                <Choice key="act" label="Activation" editor
-                    options=Activation::ALL.iter().map(|a| (a.name(), a.label())).collect()
-                    value=Signal::derive(move || act().name())
-                    about=Signal::derive(move || act().about())/>
-                <NumberField key="slope" label="Negative slope" range=ExperimentConfig::SLOPE editor
+                <Choice key="act" label=|t| t.controls.activation editor
+                    options=Activation::ALL name=Activation::name words=i18n::activation value=Signal::derive(act)/>
+                <NumberField key="slope" label=|t| t.controls.slope range=ExperimentConfig::SLOPE editor
                     value=field(|c| c.slope.to_string())
                     hidden=Signal::derive(move || !act().uses_slope())/>
-                <Switch key="bn" label="Batch norm after each hidden layer" value=Signal::derive(move || config.with(|c| c.bn)) editor/>
-                <Switch key="res" label="Residual (skip) connections" value=Signal::derive(move || config.with(|c| c.res)) editor/>
+                <Switch key="bn" label=|t| t.controls.bn value=Signal::derive(move || config.with(|c| c.bn)) editor/>
+                <Switch key="res" label=|t| t.controls.res value=Signal::derive(move || config.with(|c| c.res)) editor/>
             </fieldset>
             <fieldset>
-                <legend>"Initialization"</legend>
-                <Choice key="init" label="Weights (torch.nn.init)" editor
-                    options=Init::ALL.iter().map(|i| (i.name(), i.label())).collect()
-                    value=Signal::derive(move || init().name())
-                    about=Signal::derive(move || init().about())/>
-                <NumberField key="gain" label="Gain" range=ExperimentConfig::GAIN editor
+                <legend>{move || i18n.t().controls.initialization}</legend>
+                <Choice key="init" label=|t| t.controls.weights editor
+                    options=Init::ALL name=Init::name words=i18n::init value=Signal::derive(init)/>
+                <NumberField key="gain" label=|t| t.controls.gain range=ExperimentConfig::GAIN editor
                     value=field(|c| c.gain.map(|g| g.to_string()).unwrap_or_default())
                     // An empty gain field means PyTorch's default; say what that default is.
-                    placeholder=Signal::derive(move || format!("auto: {}", auto_gain()))
+                    placeholder=Signal::derive(move || tr!(i18n.t(), controls.gain_auto, gain = auto_gain()))
                     when_empty="auto"
                     hidden=Signal::derive(move || !init().uses_gain())/>
-                <NumberField key="std" label="Standard deviation" range=ExperimentConfig::STD editor
+                <NumberField key="std" label=|t| t.controls.std range=ExperimentConfig::STD editor
                     value=field(|c| c.std.to_string())
                     hidden=Signal::derive(move || !init().uses_std())/>
-                <NumberField key="bound" label="Bound (±)" range=ExperimentConfig::BOUND editor
+                <NumberField key="bound" label=|t| t.controls.bound range=ExperimentConfig::BOUND editor
                     value=field(|c| c.bound.to_string())
                     hidden=Signal::derive(move || !init().uses_bound())/>
             </fieldset>
             <fieldset>
-                <legend>"Data"</legend>
-                <Choice key="data" label="Dataset" editor
-                    options=Dataset::ALL.iter().map(|d| (d.name(), d.label())).collect()
-                    value=Signal::derive(move || config.with(|c| c.data.name()))
-                    about=Signal::derive(move || config.with(|c| c.data.about()))/>
-                <Slider key="batch" label="Batch size" range=ExperimentConfig::BATCH
+                <legend>{move || i18n.t().controls.data}</legend>
+                <Choice key="data" label=|t| t.controls.dataset editor
+                    options=Dataset::ALL name=Dataset::name words=i18n::dataset
+                    value=Signal::derive(move || config.with(|c| c.data))/>
+                <Slider key="batch" label=|t| t.controls.batch range=ExperimentConfig::BATCH
                     value=field(|c| c.batch.to_string()) editor/>
                 <div class="seed-row">
-                    <NumberField key="seed" label="Seed" range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
+                    <NumberField key="seed" label=|t| t.controls.seed range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
                     <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
-                        "New seed"
+                        {move || i18n.t().controls.new_seed}
                     </button>
                 </div>
             </fieldset>
-            <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| n.message.clone()))}</p>
+            <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| i18n::link_note(i18n.t(), n)))}</p>
             <CopyLink/>
         </form>
     }
@@ -112,14 +110,18 @@ fn bounds<T: Display>(range: &RangeInclusive<T>) -> (String, String) {
     (range.start().to_string(), range.end().to_string())
 }
 
+/// A control's label, read from the current language's strings (`|t| t.controls.depth`).
+type Label = fn(&Strings) -> &'static str;
+
 #[component]
 fn Slider(
     key: &'static str,
-    label: &'static str,
+    label: Label,
     range: RangeInclusive<usize>,
     value: Signal<String>,
     editor: Editor,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let (min, max) = bounds(&range);
     view! {
         <div class="field slider">
@@ -134,29 +136,36 @@ fn Slider(
     }
 }
 
+/// A select over one of core's named choices: the link name as each option's value, the
+/// current language's label as its text, and a sentence about the selected one.
 #[component]
-fn Choice(
+fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
     key: &'static str,
-    label: &'static str,
-    /// (canonical name, human label) in display order.
-    options: Vec<(&'static str, &'static str)>,
-    value: Signal<&'static str>,
-    /// One sentence about the selected option.
-    about: Signal<&'static str>,
+    label: Label,
+    /// Every choice, in display order.
+    options: &'static [T],
+    /// The canonical (link) name.
+    name: fn(T) -> &'static str,
+    /// (label, about) in a language.
+    words: fn(&Strings, T) -> (&'static str, &'static str),
+    value: Signal<T>,
     editor: Editor,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let about_id = format!("{key}-about");
     view! {
         <div class="field">
             <LabelRow key label/>
             <select id=key name=key aria-describedby=about_id.clone()
                 on:change=move |ev| editor.edit(key, &event_target_value(&ev))>
-                {options.into_iter().map(|(name, text)| view! {
+                {options.iter().map(|&option| view! {
                     // A property, not the attribute: the attribute stops mattering once the user has chosen.
-                    <option value=name prop:selected=move || value.get() == name>{text}</option>
+                    <option value=name(option) prop:selected=move || value.get() == option>
+                        {move || words(i18n.t(), option).0}
+                    </option>
                 }).collect_view()}
             </select>
-            <p class="hint" id=about_id>{about}</p>
+            <p class="hint" id=about_id>{move || words(i18n.t(), value.get()).1}</p>
         </div>
     }
 }
@@ -164,7 +173,7 @@ fn Choice(
 #[component]
 fn NumberField<T: Display>(
     key: &'static str,
-    label: &'static str,
+    label: Label,
     range: RangeInclusive<T>,
     value: Signal<String>,
     editor: Editor,
@@ -174,6 +183,7 @@ fn NumberField<T: Display>(
     when_empty: Option<&'static str>,
     #[prop(optional)] hidden: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let (min, max) = bounds(&range);
     view! {
         <div class="field" hidden=move || hidden.get()>
@@ -191,25 +201,27 @@ fn NumberField<T: Display>(
 }
 
 #[component]
-fn Switch(key: &'static str, label: &'static str, value: Signal<bool>, editor: Editor) -> impl IntoView {
+fn Switch(key: &'static str, label: Label, value: Signal<bool>, editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="field switch">
             <input type="checkbox" id=key name=key
                 prop:checked=move || value.get()
                 on:change=move |ev| editor.edit(key, if event_target_checked(&ev) { "1" } else { "0" })/>
-            <label for=key>{label}</label>
-            <InfoFor key label/>
+            <label for=key>{move || label(i18n.t())}</label>
+            <InfoFor key label=label(i18n.t_untracked())/>
         </div>
     }
 }
 
 /// A field's label with its "i" explanation beside it.
 #[component]
-fn LabelRow(key: &'static str, label: &'static str) -> impl IntoView {
+fn LabelRow(key: &'static str, label: Label) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <span class="label-row">
-            <label for=key>{label}</label>
-            <InfoFor key label/>
+            <label for=key>{move || label(i18n.t())}</label>
+            <InfoFor key label=label(i18n.t_untracked())/>
         </span>
     }
 }
@@ -220,6 +232,7 @@ const COPIED_FOR: Duration = Duration::from_secs(3);
 /// Copies the page's address, which always encodes the current experiment.
 #[component]
 fn CopyLink() -> impl IntoView {
+    let i18n = use_i18n();
     // `None`: nothing to say; `Some(Ok)`: copied; `Some(Err(url))`: the clipboard refused, so
     // the link is shown for copying by hand.
     let (outcome, set_outcome) = signal(None::<Result<(), String>>);
@@ -239,13 +252,13 @@ fn CopyLink() -> impl IntoView {
     };
     view! {
         <div class="share">
-            <button type="button" id="copy-link" on:click=copy>"Copy link"</button>
+            <button type="button" id="copy-link" on:click=copy>{move || i18n.t().controls.copy_link}</button>
             <span id="copy-status" role="status">
                 {move || match outcome.get() {
                     None => ().into_any(),
-                    Some(Ok(())) => "Link copied.".into_any(),
+                    Some(Ok(())) => i18n.t().controls.link_copied.into_any(),
                     Some(Err(url)) => view! {
-                        <label>"Copy this link: " <input type="text" readonly=true value=url
+                        <label>{i18n.t().controls.copy_by_hand}" "<input type="text" readonly=true value=url
                             on:focus={|ev| event_target::<web_sys::HtmlInputElement>(&ev).select()}/></label>
                     }.into_any(),
                 }}

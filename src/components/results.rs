@@ -8,7 +8,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::components::panel::InfoFor;
 use crate::format;
+use crate::i18n::{use_i18n, Strings};
 use crate::reading::reading;
+use crate::tr;
 
 /// A report on screen, with the generation of the request it answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +22,7 @@ pub struct Shown {
 /// The plot; after each drawing it records which generation is on screen.
 #[component]
 pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
     let canvas = NodeRef::<Canvas>::new();
     let area = NodeRef::<leptos::html::Div>::new();
     let dark = prefers_dark();
@@ -36,9 +39,10 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
         let Some(canvas) = canvas.get() else { return };
         area_width.track();
         let dark = dark.get();
+        let lang = i18n.lang();
         shown.with(|shown| {
             if let Some(shown) = shown {
-                set_failure.set(crate::plot::draw_on_canvas(&canvas, &shown.report, dark).err());
+                set_failure.set(crate::plot::draw_on_canvas(&canvas, &shown.report, dark, lang).err());
                 // Even when drawing failed: the table and the reading are up to date.
                 set_drawn.set(shown.generation);
             }
@@ -47,13 +51,14 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
     view! {
         <div id="plot-area" node_ref=area>
             <span class="plot-info"><InfoFor key="plot" label="the plot"/></span>
-            <canvas id="plot" node_ref=canvas role="img"
-                aria-label="Gradient norm of every layer against depth, on a log scale, with the theory's prediction. The table below lists the same numbers."/>
+            <canvas id="plot" node_ref=canvas role="img" aria-label=move || i18n.t().results.plot_label/>
             <Show when=move || shown.with(Option::is_none)>
-                <p class="plot-status">"Computing the gradients…"</p>
+                <p class="plot-status">{move || i18n.t().results.computing}</p>
             </Show>
             <Show when=move || failure.with(Option::is_some)>
-                <p class="plot-error" role="alert">"The plot could not be drawn: "{move || failure.get()}</p>
+                <p class="plot-error" role="alert">
+                    {move || failure.get().map(|failure| tr!(i18n.t(), results.plot_failed, error = failure))}
+                </p>
             </Show>
         </div>
     }
@@ -91,51 +96,57 @@ fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>)
 struct Column {
     /// The `LayerProbe` field name, written as `data-field` (tests find cells by it).
     field: &'static str,
-    heading: &'static str,
+    heading: fn(&Strings) -> &'static str,
     /// Tooltip: what the number is.
-    about: &'static str,
+    about: fn(&Strings) -> &'static str,
     value: fn(&LayerProbe) -> f64,
-    text: fn(f64) -> String,
+    text: fn(f64, &Strings) -> String,
 }
 
 const COLUMNS: &[Column] = &[
-    Column { field: "layer", heading: "Layer", about: "1 is next to the input; the last row is the readout (logits).", value: |l| l.layer as f64, text: format::exact },
-    Column { field: "fan_in", heading: "In", about: "Inputs to the layer (fan_in).", value: |l| l.fan_in as f64, text: format::exact },
-    Column { field: "fan_out", heading: "Out", about: "Outputs of the layer (fan_out).", value: |l| l.fan_out as f64, text: format::exact },
-    Column { field: "delta_rms", heading: "‖∂L/∂h‖ RMS", about: "RMS of δ = ∂L/∂h, the gradient at the layer's pre-activation, over batch and units. This is what vanishes or explodes.", value: |l| l.delta_rms, text: format::gradient },
-    Column { field: "grad_w_norm", heading: "‖∂L/∂W‖", about: "Frobenius norm of the weight gradient (loss averaged over the batch).", value: |l| l.grad_w_norm, text: format::gradient },
-    Column { field: "grad_b_norm", heading: "‖∂L/∂b‖", about: "Norm of the bias gradient.", value: |l| l.grad_b_norm, text: format::gradient },
-    Column { field: "local_gain", heading: "Backward gain", about: "How much this layer scales the gradient passing through it: ‖∂L/∂a₍ₗ₋₁₎‖ / ‖∂L/∂aₗ‖. Below 1 shrinks, above 1 grows.", value: |l| l.local_gain, text: format::readable },
-    Column { field: "weight_norm", heading: "‖W‖", about: "Frobenius norm of the weights.", value: |l| l.weight_norm, text: format::readable },
-    Column { field: "act_mean", heading: "Mean a", about: "Mean of the layer's output over batch and units.", value: |l| l.act_mean, text: format::readable },
-    Column { field: "act_std", heading: "Std a", about: "Standard deviation of the layer's output.", value: |l| l.act_std, text: format::readable },
-    Column { field: "saturated", heading: "Saturated", about: "Share of outputs in the flat tails of sigmoid/tanh, where the slope is nearly 0.", value: |l| l.saturated, text: format::percent },
-    Column { field: "dead", heading: "Dead", about: "Share of units that output 0 for the whole batch (ReLU family): no gradient flows through them.", value: |l| l.dead, text: format::percent },
+    Column { field: "layer", heading: |t| t.table.layer, about: |t| t.table.layer_about, value: |l| l.layer as f64, text: |v, _| format::exact(v) },
+    Column { field: "fan_in", heading: |t| t.table.fan_in, about: |t| t.table.fan_in_about, value: |l| l.fan_in as f64, text: |v, _| format::exact(v) },
+    Column { field: "fan_out", heading: |t| t.table.fan_out, about: |t| t.table.fan_out_about, value: |l| l.fan_out as f64, text: |v, _| format::exact(v) },
+    Column { field: "delta_rms", heading: |t| t.table.delta_rms, about: |t| t.table.delta_rms_about, value: |l| l.delta_rms, text: format::gradient },
+    Column { field: "grad_w_norm", heading: |t| t.table.grad_w_norm, about: |t| t.table.grad_w_norm_about, value: |l| l.grad_w_norm, text: format::gradient },
+    Column { field: "grad_b_norm", heading: |t| t.table.grad_b_norm, about: |t| t.table.grad_b_norm_about, value: |l| l.grad_b_norm, text: format::gradient },
+    Column { field: "local_gain", heading: |t| t.table.local_gain, about: |t| t.table.local_gain_about, value: |l| l.local_gain, text: |v, _| format::readable(v) },
+    Column { field: "weight_norm", heading: |t| t.table.weight_norm, about: |t| t.table.weight_norm_about, value: |l| l.weight_norm, text: |v, _| format::readable(v) },
+    Column { field: "act_mean", heading: |t| t.table.act_mean, about: |t| t.table.act_mean_about, value: |l| l.act_mean, text: |v, _| format::readable(v) },
+    Column { field: "act_std", heading: |t| t.table.act_std, about: |t| t.table.act_std_about, value: |l| l.act_std, text: |v, _| format::readable(v) },
+    Column { field: "saturated", heading: |t| t.table.saturated, about: |t| t.table.saturated_about, value: |l| l.saturated, text: |v, _| format::percent(v) },
+    Column { field: "dead", heading: |t| t.table.dead, about: |t| t.table.dead_about, value: |l| l.dead, text: |v, _| format::percent(v) },
 ];
 
 /// The plot's numbers, for screen readers, for copying, and for exact comparison (`data-value`).
 #[component]
 pub fn ProbeTable(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="probe-table-caption">
             <table id="probe-table">
                 <caption id="probe-table-caption">
                     <InfoFor key="table" label="the table"/>" "
-                    "Per layer, at initialization, on one batch"
+                    {move || i18n.t().table.caption}
                     {move || shown.with(|s| s.as_ref().map(|s| view! {
-                        " (loss " <span data-field="loss" data-value=format::exact(s.report.loss)>{format::readable(s.report.loss)}</span> ")"
+                        {move || i18n.t().table.loss_before}
+                        <span data-field="loss" data-value=format::exact(s.report.loss)>{format::readable(s.report.loss)}</span>
+                        {move || i18n.t().table.loss_after}
                     }))}
                 </caption>
                 <thead>
                     <tr>
-                        {COLUMNS.iter().map(|c| view! { <th scope="col" title=c.about>{c.heading}</th> }).collect_view()}
-                        <th scope="col">"Notes"</th>
+                        {COLUMNS.iter().map(|c| view! {
+                            <th scope="col" title=move || (c.about)(i18n.t())>{move || (c.heading)(i18n.t())}</th>
+                        }).collect_view()}
+                        <th scope="col">{move || i18n.t().table.notes}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {move || shown.with(|s| s.as_ref().map(|s| {
                         let readout = s.report.layers.len();
-                        s.report.layers.iter().map(|l| row(l, l.layer == readout)).collect_view()
+                        let words = i18n.t();
+                        s.report.layers.iter().map(|l| row(l, l.layer == readout, words)).collect_view()
                     }))}
                 </tbody>
             </table>
@@ -143,12 +154,12 @@ pub fn ProbeTable(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     }
 }
 
-fn row(layer: &LayerProbe, is_readout: bool) -> impl IntoView + use<> {
+fn row(layer: &LayerProbe, is_readout: bool, words: &'static Strings) -> impl IntoView + use<> {
     let notes = [
-        (is_readout, "readout (logits)"),
-        (layer.delta_zero, "δ is exactly 0"),
-        (layer.grad_w_zero, "∂L/∂W is exactly 0"),
-        (layer.nonfinite, "NaN or ∞ values"),
+        (is_readout, words.table.note_readout),
+        (layer.delta_zero, words.table.note_delta_zero),
+        (layer.grad_w_zero, words.table.note_grad_w_zero),
+        (layer.nonfinite, words.table.note_nonfinite),
     ];
     let notes: Vec<_> = notes.iter().filter(|(flag, _)| *flag).map(|(_, text)| *text).collect();
     let class = if layer.nonfinite { "nonfinite" } else if layer.delta_zero { "zero" } else { "" };
@@ -156,18 +167,19 @@ fn row(layer: &LayerProbe, is_readout: bool) -> impl IntoView + use<> {
         <tr class=class>
             {COLUMNS.iter().map(|c| {
                 let value = (c.value)(layer);
-                view! { <td data-field=c.field data-value=format::exact(value)>{(c.text)(value)}</td> }
+                view! { <td data-field=c.field data-value=format::exact(value)>{(c.text)(value, words)}</td> }
             }).collect_view()}
-            <td>{notes.join("; ")}</td>
+            <td>{notes.join(words.table.notes_separator)}</td>
         </tr>
     }
 }
 
 #[component]
 pub fn Reading(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <p id="reading" aria-live="polite">
-            {move || shown.with(|s| s.as_ref().map(|s| reading(&s.report)))}
+            {move || shown.with(|s| s.as_ref().map(|s| reading(&s.report, i18n.t())))}
         </p>
     }
 }

@@ -72,13 +72,13 @@ pub fn draw_decision_boundary<DB: DrawingBackend>(
     let entries = [
         LegendEntry::new(
             Swatch::Marker(Marker::Circle, point(colours.class_0)),
-            "class 0",
+            style.words().plot.class_0,
         ),
         LegendEntry::new(
             Swatch::Marker(Marker::Circle, point(colours.class_1)),
-            "class 1",
+            style.words().plot.class_1,
         ),
-        LegendEntry::new(Swatch::Ramp(ramp), "P(class 1): 0 → 1"),
+        LegendEntry::new(Swatch::Ramp(ramp), style.words().plot.class_1_probability),
     ];
     let body = draw_header(root, &entries, None, style)?;
 

@@ -8,6 +8,8 @@ use web_sys::HtmlCanvasElement;
 
 use gradscope_core::probe::ProbeReport;
 
+use crate::i18n::Lang;
+
 use super::draw::draw_plot;
 use super::frame::DrawResult;
 use super::layout::CanvasSize;
@@ -15,13 +17,14 @@ use super::series::DepthPlot;
 use super::style::PlotStyle;
 
 /// Draws any chart on `canvas`, filling its CSS box:
-/// `draw_chart_on_canvas(&canvas, dark, |root, style| draw_loss(root, &history, style))`.
+/// `draw_chart_on_canvas(&canvas, dark, lang, |root, style| draw_loss(root, &history, style))`.
 /// Call it again after a resize, a theme change or new data. The canvas needs a CSS size of its
 /// own (e.g. `width: 100%; height: 22rem`): its backing store is set to that size ×
 /// devicePixelRatio, which must not feed back into layout.
 pub fn draw_chart_on_canvas(
     canvas: &HtmlCanvasElement,
     dark: bool,
+    lang: Lang,
     draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, &PlotStyle) -> DrawResult<(), CanvasBackend>,
 ) -> Result<(), String> {
     let css_box = canvas.get_bounding_client_rect();
@@ -36,7 +39,7 @@ pub fn draw_chart_on_canvas(
     let backend = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or("the chart canvas has no 2D context")?;
     let root = backend.into_drawing_area();
-    let style = PlotStyle::for_theme(dark).scaled(size.scale);
+    let style = PlotStyle::for_theme(dark).scaled(size.scale).in_language(lang);
     draw(&root, &style).map_err(|error| error.to_string())?;
     root.present().map_err(|error| error.to_string())
 }
@@ -46,8 +49,9 @@ pub fn draw_on_canvas(
     canvas: &HtmlCanvasElement,
     report: &ProbeReport,
     dark: bool,
+    lang: Lang,
 ) -> Result<(), String> {
-    draw_plot_on_canvas(canvas, &DepthPlot::from_report(report), dark)
+    draw_plot_on_canvas(canvas, &DepthPlot::from_report(report, lang.strings()), dark, lang)
 }
 
 /// Like `draw_on_canvas`, for any set of series (e.g. with a reference report).
@@ -55,6 +59,7 @@ pub fn draw_plot_on_canvas(
     canvas: &HtmlCanvasElement,
     plot: &DepthPlot,
     dark: bool,
+    lang: Lang,
 ) -> Result<(), String> {
-    draw_chart_on_canvas(canvas, dark, |root, style| draw_plot(root, plot, style))
+    draw_chart_on_canvas(canvas, dark, lang, |root, style| draw_plot(root, plot, style))
 }

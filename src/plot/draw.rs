@@ -19,18 +19,13 @@ use super::style::PlotStyle;
 
 const LINE: f64 = 2.0;
 
-pub(crate) const LAYER_AXIS: &str = "layer (input → output)";
-const Y_AXIS_LABEL: &str = "gradient norm (log scale)";
-pub(crate) const ZERO_LABEL: &str = "exactly 0";
-pub(crate) const NON_FINITE_LABEL: &str = "NaN or ±∞";
-
 /// Draws the main plot of one probe report: both measured series and the theory line.
 pub fn draw_depth_plot<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     report: &ProbeReport,
     style: &PlotStyle,
 ) -> DrawResult<(), DB> {
-    draw_plot(root, &DepthPlot::from_report(report), style)
+    draw_plot(root, &DepthPlot::from_report(report, style.words()), style)
 }
 
 /// Draws any set of series (e.g. a report plus a faded reference from `DepthPlot::with_reference`).
@@ -100,14 +95,14 @@ fn legend(plot: &DepthPlot, style: &PlotStyle) -> Vec<LegendEntry> {
         let paint = Paint::solid(style.colours.text);
         entries.push(LegendEntry::new(
             Swatch::Marker(Marker::Zero, paint),
-            ZERO_LABEL,
+            style.words().plot.exactly_zero,
         ));
     }
     if plot.has_measured(|p| p == Placement::NonFinite) {
         let paint = Paint::solid(style.colours.non_finite);
         entries.push(LegendEntry::new(
             Swatch::Marker(Marker::NonFinite, paint),
-            NON_FINITE_LABEL,
+            style.words().plot.non_finite,
         ));
     }
     entries
@@ -122,8 +117,8 @@ fn draw_chart<DB: DrawingBackend>(
     let range = DecadeRange::fit(plot.values());
     let readout = plot.readout.max(1);
     let axes = Axes::new(
-        Axis::layers(readout, LAYER_AXIS),
-        Axis::decades(range, Y_AXIS_LABEL),
+        Axis::layers(readout, style.words()),
+        Axis::decades(range, style.words().plot.gradient_axis),
     );
     let Some(mut frame) = frame(area, axes, style)? else {
         return Ok(()); // No room for a readable chart; the table below still has the numbers.

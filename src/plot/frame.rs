@@ -14,6 +14,7 @@ use super::layout::{label_capacity, ticks_that_fit, widest_label};
 use super::linear::linear_ticks;
 use super::scale::{decade_ticks, layer_ticks, visible_runs, AxisTicks, DecadeRange};
 use super::style::PlotStyle;
+use crate::i18n::Strings;
 
 pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
@@ -117,16 +118,16 @@ impl Axis {
     }
 
     /// Training steps.
-    pub(crate) fn steps(range: Range<f64>) -> Self {
-        Self::linear(range, "step", true)
+    pub(crate) fn steps(range: Range<f64>, words: &Strings) -> Self {
+        Self::linear(range, words.plot.step, true)
     }
 
-    /// Layers 1 to `readout`, one unit each, the readout labelled "out".
-    pub(crate) fn layers(readout: usize, title: impl Into<String>) -> Self {
+    /// Layers 1 to `readout`, one unit each, the readout labelled "out" (in `words`' language).
+    pub(crate) fn layers(readout: usize, words: &'static Strings) -> Self {
         Self {
             range: 0.5..readout as f64 + 0.5,
-            title: title.into(),
-            ticks: Box::new(move |n| layer_ticks(readout, n)),
+            title: words.plot.layer_axis.to_owned(),
+            ticks: Box::new(move |n| layer_ticks(readout, n, words.plot.readout_tick)),
         }
     }
 }

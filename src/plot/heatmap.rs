@@ -8,11 +8,11 @@ use plotters::style::FontTransform;
 
 use super::colour::{viridis, LogColourScale};
 use super::downsample::{buckets, cell_grid, column_edges, log_mean};
-use super::draw::{LAYER_AXIS, NON_FINITE_LABEL, ZERO_LABEL};
 use super::frame::{font, frame, stroke, Axes, Axis, DrawResult, AXIS_FONT, PADDING, TICK_FONT};
 use super::layout::{label_capacity, text_width, widest_label};
 use super::scale::Placement;
 use super::style::PlotStyle;
+use crate::tr;
 
 /// Cells drawn at most: each is a rectangle on every redraw.
 const MAX_CELLS: usize = 4096;
@@ -86,7 +86,8 @@ pub fn draw_heatmap<DB: DrawingBackend>(
 
     // The legend column: bar, ticks and labels, the special colours' labels, the rotated title.
     let tick_px = style.font(TICK_FONT);
-    let labels_width = [ZERO_LABEL, NON_FINITE_LABEL]
+    let words = style.words();
+    let labels_width = [words.plot.exactly_zero, words.plot.non_finite]
         .iter()
         .map(|label| text_width(label, tick_px))
         .chain([widest_label(&scale.ticks(usize::MAX), tick_px)])
@@ -97,7 +98,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     let (width, _) = root.dim_in_pixel();
     let (chart_area, _) = root.split_horizontally((width as i32 - legend_width).max(0));
 
-    let axes = Axes::new(Axis::steps(x_range), Axis::layers(layers, LAYER_AXIS));
+    let axes = Axes::new(Axis::steps(x_range, words), Axis::layers(layers, words));
     let Some(mut frame) = frame(&chart_area, axes, style)? else {
         return Ok(());
     };
@@ -175,8 +176,8 @@ fn draw_colour_legend<DB: DrawingBackend>(
 
     let half_box = style.px(BAR_WIDTH / 2.0) - style.px(2.0);
     let specials = [
-        (colours.zero_cell, ZERO_LABEL),
-        (colours.non_finite, NON_FINITE_LABEL),
+        (colours.zero_cell, style.words().plot.exactly_zero),
+        (colours.non_finite, style.words().plot.non_finite),
     ];
     let mut widest = ticks
         .labelled
@@ -203,7 +204,7 @@ fn draw_colour_legend<DB: DrawingBackend>(
     let title_font = font(style, AXIS_FONT, colours.text)
         .transform(FontTransform::Rotate270)
         .pos(Pos::new(HPos::Center, VPos::Top));
-    let title = format!("{quantity} (colour, log scale)");
+    let title = tr!(style.words(), plot.colour_log_scale, quantity = quantity);
     root.draw_text(
         &title,
         &title_font,

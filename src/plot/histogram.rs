@@ -5,12 +5,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::NON_FINITE_LABEL;
 use super::frame::{draw_line, font, frame, stroke, Axes, Axis, DrawResult, PADDING, TICK_FONT};
 use super::legend::{draw_header, LegendEntry, Swatch};
 use super::linear::from_zero;
 use super::scale::DecadeRange;
 use super::style::PlotStyle;
+use crate::i18n::Strings;
+use crate::tr;
 
 /// Narrower panels than this (CSS pixels) are stacked instead of set side by side.
 const MIN_PANEL_WIDTH: f64 = 280.0;
@@ -65,11 +66,11 @@ impl Saturation {
         centre < self.low || centre > self.high
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, words: &Strings) -> String {
         if self.low == -self.high {
-            format!("saturated: |a| > {}", self.high)
+            tr!(words, plot.saturated_beyond, high = self.high)
         } else {
-            format!("saturated: a < {} or a > {}", self.low, self.high)
+            tr!(words, plot.saturated_outside, low = self.low, high = self.high)
         }
     }
 }
@@ -106,12 +107,12 @@ pub fn draw_histograms<DB: DrawingBackend>(
     let colours = &style.colours;
     let mut entries = vec![LegendEntry::new(
         Swatch::Fill(colours.delta),
-        "count per bin",
+        style.words().plot.count_per_bin,
     )];
     if let Some(saturation) = histograms.panels.iter().find_map(|p| p.saturation) {
         entries.push(LegendEntry::new(
             Swatch::Fill(colours.grad_w),
-            saturation.describe(),
+            saturation.describe(style.words()),
         ));
     }
     let body = draw_header(root, &entries, None, style)?;
@@ -161,9 +162,9 @@ fn draw_panel<DB: DrawingBackend>(
             lo: LOG_FLOOR,
             hi: fitted.hi.max(1.0),
         };
-        Axis::decades(decades, "count (log scale)")
+        Axis::decades(decades, style.words().plot.count_log_scale)
     } else {
-        Axis::linear(from_zero(counts), "count", true)
+        Axis::linear(from_zero(counts), style.words().plot.count, true)
     };
     let y_range = y.range.clone();
     let axes = Axes::new(Axis::linear(x_range.clone(), panel.title.clone(), false), y);
@@ -236,7 +237,7 @@ fn draw_non_finite_note<DB: DrawingBackend>(
         return Ok(());
     }
     let (width, height) = area.dim_in_pixel();
-    let note = format!("{non_finite} values {NON_FINITE_LABEL}, not shown");
+    let note = tr!(style.words(), plot.not_shown, count = non_finite);
     let note_font =
         font(style, TICK_FONT, style.colours.non_finite).pos(Pos::new(HPos::Right, VPos::Center));
     let at = (width as i32 - style.px(PADDING), height as i32 / 2);

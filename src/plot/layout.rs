@@ -128,6 +128,9 @@ pub fn text_width(text: &str, font_px: f64) -> u32 {
 }
 
 fn advance_in_ems(c: char) -> f64 {
+    if is_wide(c) {
+        return 1.0;
+    }
     match c {
         'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' => 0.32,
         'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '-' | '/' | '‖' => 0.42,
@@ -138,9 +141,61 @@ fn advance_in_ems(c: char) -> f64 {
     }
 }
 
+/// CJK ideographs, kana, hangul, CJK punctuation and full-width forms: one em wide, and a line
+/// may break next to them (Chinese has no spaces between words).
+fn is_wide(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Punctuation that must not start a line (it closes what precedes it).
+fn closes(c: char) -> bool {
+    matches!(c, '，' | '。' | '、' | '；' | '：' | '！' | '？' | '）' | '》' | '」' | '』' | '”' | '’' | ',' | '.' | ';' | ':' | ')' | '!' | '?')
+}
+
+/// Punctuation that must not end a line (it opens what follows).
+fn opens(c: char) -> bool {
+    matches!(c, '（' | '《' | '「' | '『' | '“' | '‘' | '(')
+}
+
+/// `text` cut where a line may break: at spaces, and next to wide (CJK) characters except
+/// before closing or after opening punctuation. Each piece says whether a space preceded it.
+pub fn line_pieces(text: &str) -> Vec<(bool, &str)> {
+    let mut pieces = Vec::new();
+    for word in text.split_whitespace() {
+        let mut start = 0;
+        let mut previous: Option<char> = None;
+        for (index, c) in word.char_indices() {
+            if let Some(before) = previous {
+                if (is_wide(c) || is_wide(before)) && !closes(c) && !opens(before) {
+                    pieces.push((start == 0, &word[start..index]));
+                    start = index;
+                }
+            }
+            previous = Some(c);
+        }
+        pieces.push((start == 0, &word[start..]));
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_break_at_spaces_and_between_chinese_characters_but_not_before_closing_punctuation() {
+        assert_eq!(line_pieces("no theory  line"), [(true, "no"), (true, "theory"), (true, "line")]);
+        assert_eq!(line_pieces("梯度消失。"), [(true, "梯"), (false, "度"), (false, "消"), (false, "失。")]);
+        assert_eq!(line_pieces("（χ₁ 层）"), [(true, "（χ₁"), (true, "层）")]);
+        assert_eq!(line_pieces("批量BN归一化"), [(true, "批"), (false, "量"), (false, "BN"), (false, "归"), (false, "一"), (false, "化")]);
+        assert!(line_pieces("  ").is_empty());
+    }
+
+    #[test]
+    fn chinese_characters_are_one_em_wide() {
+        assert_eq!(text_width("梯度", 12.0), 24);
+        assert!(text_width("梯度", 12.0) > text_width("ab", 12.0));
+    }
 
     #[test]
     fn backing_store_is_css_size_times_pixel_ratio() {

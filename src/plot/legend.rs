@@ -7,12 +7,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{font, stroke, DrawResult, DASH, PADDING};
-use super::layout::{flow_rows, text_width};
+use super::layout::{flow_rows, line_pieces, text_width};
 use super::style::PlotStyle;
 
 // Sizes in CSS pixels.
 const LEGEND_FONT: f64 = 13.0;
-const NOTE_FONT: f64 = 12.0;
+pub(crate) const NOTE_FONT: f64 = 12.0;
 const LEGEND_ROW: f64 = 22.0;
 const NOTE_ROW: f64 = 17.0;
 /// Length of a line sample, and of a colour ramp.
@@ -240,8 +240,8 @@ pub(crate) fn draw_header<DB: DrawingBackend>(
     Ok(root.split_vertically(top + pad / 2).1)
 }
 
-/// Draws `text` in the note font from `(x, top)`, wrapped at words to `width`; returns the
-/// height it takes.
+/// Draws `text` in the note font from `(x, top)`, wrapped to `width` at spaces and between
+/// Chinese characters; returns the height it takes.
 pub(crate) fn draw_wrapped<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
@@ -251,15 +251,24 @@ pub(crate) fn draw_wrapped<DB: DrawingBackend>(
     style: &PlotStyle,
 ) -> DrawResult<i32, DB> {
     let note_font = font(style, NOTE_FONT, colour);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let widths: Vec<u32> = words
-        .iter()
-        .map(|word| text_width(word, style.font(NOTE_FONT)))
-        .collect();
+    let pieces = line_pieces(text);
     let space = text_width(" ", style.font(NOTE_FONT));
+    // A piece after a space is as wide as both; at the start of a row that space is not drawn,
+    // so rows come out a little narrower than measured, never wider.
+    let widths: Vec<u32> = pieces
+        .iter()
+        .map(|&(spaced, piece)| text_width(piece, style.font(NOTE_FONT)) + if spaced { space } else { 0 })
+        .collect();
     let mut y = top;
-    for row in flow_rows(&widths, width, space) {
-        root.draw_text(&words[row].join(" "), &note_font, (x, y))?;
+    for row in flow_rows(&widths, width, 0) {
+        let mut line = String::new();
+        for (index, &(spaced, piece)) in pieces[row.clone()].iter().enumerate() {
+            if spaced && index > 0 {
+                line.push(' ');
+            }
+            line.push_str(piece);
+        }
+        root.draw_text(&line, &note_font, (x, y))?;
         y += style.px(NOTE_ROW);
     }
     Ok(y - top)

@@ -6,12 +6,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::downsample::min_max;
-use super::draw::NON_FINITE_LABEL;
 use super::frame::{draw_line, font, frame, stroke, Axes, Axis, DrawResult, PlotArea, TICK_FONT};
 use super::legend::{draw_header, draw_marker, LegendEntry, Marker, Paint, Swatch, EDGE_MARKER};
 use super::linear::from_zero;
 use super::scale::{DecadeRange, Placement};
 use super::style::PlotStyle;
+use crate::tr;
 
 const LINE: f64 = 2.0;
 /// Device pixels per drawn point at most: a longer history is thinned (keeping each stretch's
@@ -84,6 +84,7 @@ pub fn draw_loss<DB: DrawingBackend>(
         .find(|(_, loss)| !loss.is_finite())
         .map(|(&step, _)| step);
 
+    let words = style.words();
     let loss_line = stroke(colours.delta, LINE, style);
     let accuracy_line = stroke(colours.grad_w, LINE * 0.75, style);
     let mut entries = vec![LegendEntry::new(
@@ -92,7 +93,7 @@ pub fn draw_loss<DB: DrawingBackend>(
             dashed: false,
             marker: None,
         },
-        "loss",
+        words.plot.loss,
     )];
     if accuracy.is_some() {
         let swatch = Swatch::Line {
@@ -100,26 +101,23 @@ pub fn draw_loss<DB: DrawingBackend>(
             dashed: true,
             marker: None,
         };
-        entries.push(LegendEntry::new(swatch, "accuracy (right axis)"));
+        entries.push(LegendEntry::new(swatch, words.plot.accuracy_right_axis));
     }
     if first_non_finite.is_some() || history.diverged_at.is_some() {
         let swatch = Swatch::Marker(Marker::NonFinite, Paint::solid(colours.non_finite));
-        entries.push(LegendEntry::new(
-            swatch,
-            format!("diverged: {NON_FINITE_LABEL}"),
-        ));
+        entries.push(LegendEntry::new(swatch, words.plot.diverged));
     }
     let body = draw_header(root, &entries, None, style)?;
 
     let x_range = step_range(steps.iter().copied().chain(history.diverged_at));
     let y = match scale {
         LossScale::Log => {
-            Axis::decades(DecadeRange::fit(losses.iter().copied()), "loss (log scale)")
+            Axis::decades(DecadeRange::fit(losses.iter().copied()), words.plot.loss_log_scale)
         }
-        LossScale::Linear => Axis::linear(from_zero(losses.iter().copied()), "loss", false),
+        LossScale::Linear => Axis::linear(from_zero(losses.iter().copied()), words.plot.loss, false),
     };
-    let mut axes = Axes::new(Axis::steps(x_range), y);
-    axes.right = accuracy.map(|_| Axis::linear(0.0..1.0, "accuracy", false));
+    let mut axes = Axes::new(Axis::steps(x_range, words), y);
+    axes.right = accuracy.map(|_| Axis::linear(0.0..1.0, words.plot.accuracy, false));
     let Some(mut frame) = frame(&body, axes, style)? else {
         return Ok(());
     };
@@ -216,7 +214,7 @@ fn draw_divergence<DB: DrawingBackend>(
     let dy = style.px(2.0 * EDGE_MARKER + 4.0);
     area.draw(
         &(EmptyElement::at((x, y_range.end))
-            + Text::new(format!("diverged at step {step}"), (dx, dy), label_font)),
+            + Text::new(tr!(style.words(), plot.diverged_at, step = step), (dx, dy), label_font)),
     )
 }
 

@@ -6,13 +6,13 @@ use plotters::prelude::*;
 
 use super::colour::viridis;
 use super::downsample::{buckets, evenly_spaced, runs};
-use super::draw::{NON_FINITE_LABEL, ZERO_LABEL};
 use super::frame::{draw_line, frame, stroke, Axes, Axis, DrawResult};
 use super::heatmap::LayerSeries;
 use super::legend::{draw_header, draw_marker, LegendEntry, Marker, Paint, Swatch, EDGE_MARKER};
 use super::loss::step_range;
 use super::scale::{DecadeRange, Placement};
 use super::style::PlotStyle;
+use crate::tr;
 
 /// Karpathy's rule of thumb (makemore, part 3): updates about a thousandth of the weights'
 /// size; far below, the layer barely learns; far above, it is unstable.
@@ -37,6 +37,7 @@ pub fn draw_update_ratio<DB: DrawingBackend>(
 ) -> DrawResult<(), DB> {
     let colours = &style.colours;
     let snapshots = series.snapshots();
+    let words = style.words();
     let shown = series.shown();
     let (ramp_lo, ramp_hi) = colours.line_ramp;
     // `depth` from 0 (layer 1, next to the input) to 1 (the readout).
@@ -49,33 +50,33 @@ pub fn draw_update_ratio<DB: DrawingBackend>(
         .map(|i| along_ramp(i as f64 / (RAMP_STOPS - 1) as f64))
         .collect();
     let mut entries = vec![
-        LegendEntry::new(Swatch::Ramp(ramp), "layer: input → output"),
+        LegendEntry::new(Swatch::Ramp(ramp), words.plot.layer_ramp),
         LegendEntry::new(
             Swatch::Line {
                 line: stroke(colours.text, 1.5, style),
                 dashed: true,
                 marker: None,
             },
-            "1e-3: healthy (Karpathy)",
+            words.plot.healthy_ratio,
         ),
     ];
     let has = |wanted: Placement| shown.iter().any(|&v| Placement::of(v) == wanted);
     let (any_zero, any_non_finite) = (has(Placement::Zero), has(Placement::NonFinite));
     if any_zero {
         let swatch = Swatch::Marker(Marker::Zero, Paint::solid(colours.text));
-        entries.push(LegendEntry::new(swatch, ZERO_LABEL));
+        entries.push(LegendEntry::new(swatch, words.plot.exactly_zero));
     }
     if any_non_finite {
         let swatch = Swatch::Marker(Marker::NonFinite, Paint::solid(colours.non_finite));
-        entries.push(LegendEntry::new(swatch, NON_FINITE_LABEL));
+        entries.push(LegendEntry::new(swatch, words.plot.non_finite));
     }
     let body = draw_header(root, &entries, None, style)?;
 
     let decades = DecadeRange::fit(shown.iter().copied().chain([HEALTHY_UPDATE_RATIO]));
     let x_range = step_range(series.steps[..snapshots].iter().copied());
     let axes = Axes::new(
-        Axis::steps(x_range.clone()),
-        Axis::decades(decades, format!("{} (log scale)", series.quantity)),
+        Axis::steps(x_range.clone(), words),
+        Axis::decades(decades, tr!(words, plot.log_scale, quantity = series.quantity)),
     );
     let Some(mut frame) = frame(&body, axes, style)? else {
         return Ok(());

@@ -189,10 +189,10 @@ pub fn decade_ticks(range: DecadeRange, max_labels: usize) -> AxisTicks {
     }
 }
 
-/// Layer ticks for layers 1..=`readout` (the readout, labelled "out", is the last): always the
+/// Layer ticks for layers 1..=`readout` (the readout, labelled `readout_label`, is the last): always the
 /// first layer and the readout, plus every `step`-th layer with `step` the smallest nice spacing
 /// whose labels fit in `max_labels`.
-pub fn layer_ticks(readout: usize, max_labels: usize) -> AxisTicks {
+pub fn layer_ticks(readout: usize, max_labels: usize, readout_label: &str) -> AxisTicks {
     let candidates = |step: usize| -> Vec<usize> {
         let mut layers = vec![1];
         // Skip multiples closer than ¾ step to the fixed first and last labels: they would crowd.
@@ -216,7 +216,7 @@ pub fn layer_ticks(readout: usize, max_labels: usize) -> AxisTicks {
         .unwrap_or_else(|| vec![1, readout]);
     let label = |layer: usize| {
         if layer == readout {
-            "out".to_owned()
+            readout_label.to_owned()
         } else {
             layer.to_string()
         }
@@ -481,20 +481,20 @@ mod tests {
 
     #[test]
     fn layer_ticks_always_show_first_layer_and_readout() {
-        assert_eq!(labels(&layer_ticks(4, 10)), ["1", "2", "3", "out"]);
-        assert_eq!(labels(&layer_ticks(21, 6)), ["1", "5", "10", "15", "out"]);
-        let deep = layer_ticks(201, 8);
+        assert_eq!(labels(&layer_ticks(4, 10, "out")), ["1", "2", "3", "out"]);
+        assert_eq!(labels(&layer_ticks(21, 6, "out")), ["1", "5", "10", "15", "out"]);
+        let deep = layer_ticks(201, 8, "out");
         assert_eq!(labels(&deep), ["1", "50", "100", "150", "out"]);
         assert_eq!(deep.label_at(201.0), "out");
         assert_eq!(deep.positions().last(), Some(&201.0));
         // A multiple right next to the first layer or the readout would collide with its label.
-        assert_eq!(labels(&layer_ticks(11, 4)), ["1", "5", "out"]);
+        assert_eq!(labels(&layer_ticks(11, 4, "out")), ["1", "5", "out"]);
         assert_eq!(
-            labels(&layer_ticks(12, 7)),
+            labels(&layer_ticks(12, 7, "out")),
             ["1", "4", "6", "8", "10", "out"]
         );
-        assert_eq!(labels(&layer_ticks(1, 8)), ["out"]);
-        assert!(layer_ticks(0, 8).labelled.is_empty());
+        assert_eq!(labels(&layer_ticks(1, 8, "out")), ["out"]);
+        assert!(layer_ticks(0, 8, "out").labelled.is_empty());
     }
 
     #[test]

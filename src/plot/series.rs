@@ -5,6 +5,8 @@ use gradscope_core::probe::ProbeReport;
 use gradscope_core::theory::Theory;
 
 use super::scale::Placement;
+use crate::i18n::{inapplicable, Strings};
+use crate::tr;
 
 /// What a series measures; decides its colour, marker and dash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,11 +20,11 @@ pub enum Quantity {
 }
 
 impl Quantity {
-    pub fn label(self) -> &'static str {
+    pub fn label(self, words: &Strings) -> &'static str {
         match self {
-            Quantity::DeltaRms => "‖∂L/∂h‖ RMS",
-            Quantity::GradWNorm => "‖∂L/∂W‖",
-            Quantity::TheoryDeltaRms => "theory (mean field)",
+            Quantity::DeltaRms => words.plot.delta_rms,
+            Quantity::GradWNorm => words.plot.grad_w_norm,
+            Quantity::TheoryDeltaRms => words.plot.theory,
         }
     }
 }
@@ -56,25 +58,26 @@ pub struct DepthPlot {
 }
 
 impl DepthPlot {
-    /// Both measured series of `report` and, when the theory applies, its prediction.
-    pub fn from_report(report: &ProbeReport) -> Self {
+    /// Both measured series of `report` and, when the theory applies, its prediction; labels
+    /// and the note in `words`' language.
+    pub fn from_report(report: &ProbeReport, words: &Strings) -> Self {
         let mut plot = Self {
-            series: measured_series(report, None),
+            series: measured_series(report, None, words),
             readout: 0,
             note: None,
         };
         match &report.theory {
             Theory::Applies(mean_field) => plot.series.push(Series {
                 quantity: Quantity::TheoryDeltaRms,
-                label: Quantity::TheoryDeltaRms.label().to_owned(),
+                label: Quantity::TheoryDeltaRms.label(words).to_owned(),
                 faded: false,
                 // The prediction covers the hidden layers 1..=depth, in order.
                 points: (1..)
                     .zip(mean_field.predicted_delta_rms.iter().copied())
                     .collect(),
             }),
-            Theory::NotApplicable { reason } => {
-                plot.note = Some(format!("No theory line: {reason}"))
+            Theory::NotApplicable { cause, .. } => {
+                plot.note = Some(tr!(words, plot.no_theory, reason = inapplicable(words, *cause)))
             }
         }
         plot.readout = plot.last_layer();
@@ -82,9 +85,9 @@ impl DepthPlot {
     }
 
     /// Adds the measured series of another report, faded, with `tag` in their legend labels
-    /// (e.g. "at init" behind the current numbers).
-    pub fn with_reference(mut self, report: &ProbeReport, tag: &str) -> Self {
-        self.series.extend(measured_series(report, Some(tag)));
+    /// (e.g. "at init" behind the current numbers), in `words`' language like the tag.
+    pub fn with_reference(mut self, report: &ProbeReport, tag: &str, words: &Strings) -> Self {
+        self.series.extend(measured_series(report, Some(tag), words));
         self.readout = self.last_layer();
         self
     }
@@ -113,13 +116,13 @@ impl DepthPlot {
     }
 }
 
-fn measured_series(report: &ProbeReport, tag: Option<&str>) -> Vec<Series> {
+fn measured_series(report: &ProbeReport, tag: Option<&str>, words: &Strings) -> Vec<Series> {
     let measure =
         |quantity: Quantity, value: fn(&gradscope_core::probe::LayerProbe) -> f64| Series {
             quantity,
             label: match tag {
-                Some(tag) => format!("{}, {tag}", quantity.label()),
-                None => quantity.label().to_owned(),
+                Some(tag) => tr!(words, plot.tagged, series = quantity.label(words), tag = tag),
+                None => quantity.label(words).to_owned(),
             },
             faded: tag.is_some(),
             points: report

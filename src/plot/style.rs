@@ -3,6 +3,8 @@
 
 use plotters::style::RGBColor;
 
+use crate::i18n::{Lang, Strings};
+
 /// Colours for one theme. The series colours are from the Okabe–Ito palette (distinguishable
 /// with the common colour-vision deficiencies), lightened for the dark background; the
 /// theory line is also dashed and the two measured series have different marker shapes, so
@@ -41,6 +43,8 @@ pub struct PlotStyle {
     pub colours: Colours,
     /// Device pixels per CSS pixel (devicePixelRatio).
     pub scale: f64,
+    /// The language of axis titles, legends and notes.
+    pub lang: Lang,
 }
 
 impl PlotStyle {
@@ -66,6 +70,7 @@ impl PlotStyle {
                 line_ramp: (0.0, 0.85),
             },
             scale: 1.0,
+            lang: Lang::En,
         }
     }
 
@@ -90,6 +95,7 @@ impl PlotStyle {
                 line_ramp: (0.2, 1.0),
             },
             scale: 1.0,
+            lang: Lang::En,
         }
     }
 
@@ -104,6 +110,16 @@ impl PlotStyle {
     /// The same style for a screen with `scale` device pixels per CSS pixel.
     pub fn scaled(self, scale: f64) -> Self {
         Self { scale, ..self }
+    }
+
+    /// The same style with its words in `lang`.
+    pub fn in_language(self, lang: Lang) -> Self {
+        Self { lang, ..self }
+    }
+
+    /// The words drawn on the plot.
+    pub(crate) fn words(&self) -> &'static Strings {
+        self.lang.strings()
     }
 
     /// A length of `css` CSS pixels in device pixels.

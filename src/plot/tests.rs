@@ -1,12 +1,17 @@
 //! The plot rendered to SVG and read back: labels, legend, markers and where they sit.
 
 use gradscope_core::probe::{LayerProbe, ProbeReport};
-use gradscope_core::theory::{MeanField, Theory};
+use gradscope_core::theory::{Inapplicable, MeanField, Theory};
 
 use super::svg::*;
 use super::*;
+use crate::i18n::{Lang, Strings};
 
 const SIZE: (u32, u32) = (720, 440);
+
+fn english() -> &'static Strings {
+    Lang::En.strings()
+}
 
 fn layer(layer: usize, delta_rms: f64, grad_w_norm: f64) -> LayerProbe {
     LayerProbe {
@@ -65,11 +70,8 @@ fn broken() -> ProbeReport {
 }
 
 fn not_applicable() -> ProbeReport {
-    let reason = "Mean-field theory describes plain networks without batch norm.";
     ProbeReport {
-        theory: Theory::NotApplicable {
-            reason: reason.to_owned(),
-        },
+        theory: Theory::not_applicable(Inapplicable::BatchNorm),
         ..vanishing()
     }
 }
@@ -79,7 +81,7 @@ fn render(plot: &DepthPlot, style: &PlotStyle, size: (u32, u32)) -> String {
 }
 
 fn render_report(report: &ProbeReport) -> String {
-    render(&DepthPlot::from_report(report), &PlotStyle::light(), SIZE)
+    render(&DepthPlot::from_report(report, english()), &PlotStyle::light(), SIZE)
 }
 
 /// The plotting area's top and bottom, from the readout band that spans it.
@@ -214,7 +216,7 @@ fn without_theory_the_plot_says_why_and_draws_no_line() {
         .iter()
         .find(|t| t.starts_with("No theory line:"))
         .expect("a note");
-    assert!(note.contains("Mean-field"), "{note}");
+    assert!(note.contains("Batch normalization"), "{note}");
     let words: String = texts
         .iter()
         .filter(|t| !t.is_empty())
@@ -222,7 +224,7 @@ fn without_theory_the_plot_says_why_and_draws_no_line() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        words.contains("without batch norm."),
+        words.contains("ICLR 2019)."),
         "the whole reason is shown: {words}"
     );
     assert!(!texts.iter().any(|t| t == "theory (mean field)"));
@@ -237,7 +239,7 @@ fn without_theory_the_plot_says_why_and_draws_no_line() {
 #[test]
 fn a_long_note_wraps_on_a_narrow_screen() {
     let svg = render(
-        &DepthPlot::from_report(&not_applicable()),
+        &DepthPlot::from_report(&not_applicable(), english()),
         &PlotStyle::light(),
         (320, 420),
     );
@@ -247,18 +249,44 @@ fn a_long_note_wraps_on_a_narrow_screen() {
         .position(|t| t.starts_with("No theory line:"))
         .unwrap();
     assert!(
-        texts[first].ends_with(':') || !texts[first].ends_with("norm."),
+        !texts[first].ends_with("2019)."),
         "wrapped"
     );
     assert!(texts[first + 1..]
         .iter()
-        .any(|t| t.ends_with("batch norm.")));
+        .any(|t| t.ends_with("ICLR 2019).")));
+}
+
+#[test]
+fn in_chinese_the_titles_legend_and_note_are_chinese_and_the_note_wraps_between_characters() {
+    let chinese = Lang::ZhCn.strings();
+    let width = 320;
+    let style = PlotStyle::light().in_language(Lang::ZhCn);
+    let svg = render(&DepthPlot::from_report(&not_applicable(), chinese), &style, (width, 420));
+    let texts = texts(&svg);
+    for expected in [chinese.plot.layer_axis, chinese.plot.gradient_axis, chinese.plot.readout_tick, chinese.plot.delta_rms] {
+        assert!(texts.iter().any(|t| t == expected), "{expected:?} missing from {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t == english().plot.layer_axis), "no English left: {texts:?}");
+    let reason = crate::i18n::inapplicable(chinese, Inapplicable::BatchNorm);
+    let note = crate::tr!(chinese, plot.no_theory, reason = reason).replace(' ', "");
+    let start = texts.iter().position(|t| note.starts_with(t.as_str())).expect("the note is drawn");
+    let mut rows = Vec::new();
+    while rows.concat().replace(' ', "") != note {
+        rows.push(texts[start + rows.len()].clone());
+        assert!(note.starts_with(&rows.concat().replace(' ', "")), "the note's rows, in order: {rows:?}");
+    }
+    assert!(rows.len() > 1, "a long Chinese note has no spaces but must still wrap: {rows:?}");
+    let note_px = style.font(super::legend::NOTE_FONT);
+    for row in &rows {
+        assert!(super::layout::text_width(row, note_px) <= width, "{row:?} is wider than the plot");
+    }
 }
 
 #[test]
 fn a_reference_report_is_drawn_faded_behind_the_current_one() {
     let colours = PlotStyle::light().colours;
-    let plot = DepthPlot::from_report(&vanishing()).with_reference(&broken(), "at init");
+    let plot = DepthPlot::from_report(&vanishing(), english()).with_reference(&broken(), "at init", english());
     assert_eq!(plot.series.len(), 5);
     let svg = render(&plot, &PlotStyle::light(), SIZE);
     let texts = texts(&svg);
@@ -278,7 +306,7 @@ fn a_reference_report_is_drawn_faded_behind_the_current_one() {
 #[test]
 fn dark_mode_uses_the_dark_colours() {
     let dark = PlotStyle::dark();
-    let svg = render(&DepthPlot::from_report(&broken()), &dark, SIZE);
+    let svg = render(&DepthPlot::from_report(&broken(), english()), &dark, SIZE);
     let rects = elements(&svg, "rect");
     assert_eq!(
         number(&rects[0], "width"),
@@ -292,7 +320,7 @@ fn dark_mode_uses_the_dark_colours() {
 
 #[test]
 fn high_dpi_scales_text_and_lines() {
-    let plot = DepthPlot::from_report(&vanishing());
+    let plot = DepthPlot::from_report(&vanishing(), english());
     let single = render(&plot, &PlotStyle::light(), SIZE);
     let double = render(
         &plot,
@@ -365,7 +393,7 @@ fn degenerate_input_draws_without_error() {
     assert!(texts.iter().any(|t| t == "NaN or ±∞"));
     // Too small for a chart: only the background and legend, no error.
     render(
-        &DepthPlot::from_report(&vanishing()),
+        &DepthPlot::from_report(&vanishing(), english()),
         &PlotStyle::light(),
         (90, 60),
     );
@@ -390,31 +418,31 @@ fn write_previews() {
     let previews = [
         (
             "plot-preview",
-            DepthPlot::from_report(&broken()),
+            DepthPlot::from_report(&broken(), english()),
             PlotStyle::light(),
             SIZE,
         ),
         (
             "plot-preview-dark",
-            DepthPlot::from_report(&broken()),
+            DepthPlot::from_report(&broken(), english()),
             PlotStyle::dark(),
             SIZE,
         ),
         (
             "plot-preview-na",
-            DepthPlot::from_report(&not_applicable()),
+            DepthPlot::from_report(&not_applicable(), english()),
             PlotStyle::light(),
             (360, 400),
         ),
         (
             "plot-preview-deep",
-            DepthPlot::from_report(&deep),
+            DepthPlot::from_report(&deep, english()),
             PlotStyle::light(),
             SIZE,
         ),
         (
             "plot-preview-reference",
-            DepthPlot::from_report(&vanishing()).with_reference(&broken(), "at init"),
+            DepthPlot::from_report(&vanishing(), english()).with_reference(&broken(), "at init", english()),
             PlotStyle::dark().scaled(2.0),
             (SIZE.0 * 2, SIZE.1 * 2),
         ),

@@ -576,6 +576,7 @@ fn csv_cell(value: &serde_json::Value) -> String {
 mod tests {
     use super::*;
     use gradscope_core::probe::LayerProbe;
+    use gradscope_core::theory::Inapplicable;
     
     fn args(line: &[&str]) -> Vec<String> {
         line.iter().map(|arg| arg.to_string()).collect()
@@ -701,7 +702,10 @@ mod tests {
     /// A hand-made report (not computed) exercising every kind of cell the writers meet. The
     /// theory's prediction column is checked on real probe output in tests/cli.rs.
     fn report() -> ProbeReport {
-        let theory = Theory::NotApplicable { reason: "Batch normalization: a \"test\", with commas".to_owned() };
+        let theory = Theory::NotApplicable {
+            cause: Inapplicable::BatchNorm,
+            reason: "Batch normalization: a \"test\", with commas".to_owned(),
+        };
         ProbeReport { loss: std::f64::consts::LN_2, layers: vec![layer(1, 3.2e-7), layer(2, f64::NAN), layer(3, 0.0)], theory }
     }
 
@@ -742,7 +746,7 @@ mod tests {
         assert!(comments[1].starts_with("# config: {\"seed\":1,"));
         assert_eq!(comments[2], "# note: Unknown key 'dpeth' ignored; did you mean 'depth'?");
         assert_eq!(comments[3], "# loss: 0.6931471805599453");
-        assert_eq!(comments[4], r#"# theory: {"status":"not_applicable","reason":"Batch normalization: a \"test\", with commas"}"#);
+        assert_eq!(comments[4], r#"# theory: {"status":"not_applicable","cause":"batch_norm","reason":"Batch normalization: a \"test\", with commas"}"#);
 
         let table: Vec<Vec<&str>> = csv.lines().filter(|line| !line.starts_with('#')).map(|line| line.split(',').collect()).collect();
         assert_eq!(table.len(), 1 + report.layers.len());

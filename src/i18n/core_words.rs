@@ -1,0 +1,146 @@
+//! The page's words for what core names: its choices (activation, init, dataset), why the
+//! theory does not apply, mean-field phases, and the notes about a link. Core words them in
+//! English for the CLI; these read the same facts in the reader's language. Every match is
+//! exhaustive, so a variant added in core does not compile until both languages word it.
+
+use gradscope_core::config::{Activation, Dataset, Init};
+use gradscope_core::link::{LinkNote, NoteKind, ValueProblem};
+use gradscope_core::theory::Inapplicable;
+
+use super::Strings;
+use crate::tr;
+
+/// `fn name(words, value) -> (label, about)` for one of core's named choices, from the groups
+/// `group` and `group_about` (keyed by the choice's link name). An exhaustive match: a variant
+/// added in core does not compile until both languages word it.
+macro_rules! choice_words {
+    ($name:ident, $ty:ident, $group:ident, $about:ident { $($variant:ident => $key:ident),+ $(,)? }) => {
+        pub fn $name(words: &Strings, value: $ty) -> (&'static str, &'static str) {
+            match value {
+                $($ty::$variant => (words.$group.$key, words.$about.$key)),+
+            }
+        }
+    };
+}
+
+choice_words!(activation, Activation, activation, activation_about {
+    Linear => linear, Sigmoid => sigmoid, Tanh => tanh, Relu => relu, LeakyRelu => leaky_relu, Elu => elu,
+    Selu => selu, Gelu => gelu, Silu => silu, Softplus => softplus,
+});
+
+choice_words!(init, Init, init, init_about {
+    Zeros => zeros, Normal => normal, Uniform => uniform, XavierNormal => xavier_normal,
+    XavierUniform => xavier_uniform, KaimingNormal => kaiming_normal, KaimingUniform => kaiming_uniform,
+    Orthogonal => orthogonal, LecunNormal => lecun_normal,
+});
+
+choice_words!(dataset, Dataset, dataset, dataset_about {
+    Spiral => spiral, Circle => circle, Xor => xor, Gauss => gauss, Sine => sine,
+});
+
+/// Why the theory does not apply, in `words`' language.
+pub fn inapplicable(words: &Strings, cause: Inapplicable) -> &'static str {
+    let why = &words.inapplicable;
+    match cause {
+        Inapplicable::BatchNorm => why.batch_norm,
+        Inapplicable::ZeroWeights => why.zero_weights,
+        Inapplicable::NotFinite => why.not_finite,
+        Inapplicable::FirstLayerNotFinite => why.first_layer_not_finite,
+        Inapplicable::NoAnchor => why.no_anchor,
+        Inapplicable::ResidualReluLike => why.residual_relu_like,
+    }
+}
+
+/// A mean-field phase (`MeanField::phase`: "ordered", "critical", "chaotic"); an unknown one
+/// as given.
+pub fn phase<'a>(words: &Strings, phase: &'a str) -> &'a str {
+    match phase {
+        "ordered" => words.phase.ordered,
+        "critical" => words.phase.critical,
+        "chaotic" => words.phase.chaotic,
+        other => other,
+    }
+}
+
+/// A link note in `words`' language, from its kind and the key, values it quotes.
+pub fn link_note(words: &Strings, note: &LinkNote) -> String {
+    let LinkNote { key, given, used, kind, .. } = note;
+    let used = used.as_deref().unwrap_or_default();
+    match kind {
+        NoteKind::Value(problem) => {
+            let problem = value_problem(words, problem);
+            if given.trim().is_empty() {
+                tr!(words, link.value_empty, key = key, problem = problem, used = used)
+            } else {
+                tr!(words, link.value, key = key, given = given, problem = problem, used = used)
+            }
+        }
+        NoteKind::Repeated { count } => tr!(words, link.repeated, key = key, given = given, count = count),
+        NoteKind::NewerVersion => tr!(words, link.newer_version, given = given, used = used),
+        NoteKind::NotAVersion => tr!(words, link.not_a_version, given = given, used = used),
+        NoteKind::NoKey => words.link.no_key.to_owned(),
+        NoteKind::UnknownKey { suggestion: None } => tr!(words, link.unknown_key, key = key),
+        NoteKind::UnknownKey { suggestion: Some(near) } => {
+            tr!(words, link.unknown_key_suggest, key = key, suggestion = near)
+        }
+        NoteKind::MoreNotListed { count } => tr!(words, link.more_not_listed, count = count),
+    }
+}
+
+fn value_problem(words: &Strings, problem: &ValueProblem) -> String {
+    let said = &words.link;
+    match problem {
+        ValueProblem::NoValue => said.no_value.to_owned(),
+        ValueProblem::BelowMinimum { min } => tr!(words, link.below_minimum, min = min),
+        ValueProblem::AboveMaximum { max } => tr!(words, link.above_maximum, max = max),
+        ValueProblem::NotWhole => said.not_whole.to_owned(),
+        ValueProblem::NotANumber => said.not_a_number.to_owned(),
+        ValueProblem::NotFinite => said.not_finite.to_owned(),
+        ValueProblem::NotOneOf { expected } => tr!(words, link.not_one_of, expected = expected.join(", ")),
+        ValueProblem::NotZeroOrOne => said.not_zero_or_one.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use gradscope_core::link;
+
+    /// Core words its choices and causes in English for the CLI; the English catalog must say
+    /// the same on the page.
+    #[test]
+    fn the_english_catalog_words_core_choices_as_core_does() {
+        let en = Lang::En.strings();
+        for &act in Activation::ALL {
+            assert_eq!(activation(en, act), (act.label(), act.about()), "{act}");
+        }
+        for &value in Init::ALL {
+            assert_eq!(init(en, value), (value.label(), value.about()), "{value}");
+        }
+        for &data in Dataset::ALL {
+            assert_eq!(dataset(en, data), (data.label(), data.about()), "{data}");
+        }
+        for &cause in Inapplicable::ALL {
+            assert_eq!(inapplicable(en, cause), cause.reason(), "{cause:?}");
+        }
+        let zh = Lang::ZhCn.strings();
+        assert_eq!(phase(zh, "ordered"), "有序");
+        assert_eq!(phase(zh, "new"), "new", "a phase core adds later still shows");
+    }
+
+    #[test]
+    fn link_notes_read_in_english_exactly_as_core_writes_them_and_in_chinese_with_the_same_values() {
+        let unknown: String = (0..link::MAX_NOTES).map(|i| format!("&k{i}=1")).collect();
+        let mangled = format!("?v=7&v=x&depth=0&width=9999&act=rleu&batch=2.5&seed=&lr=nan&bn=maybe&dpeth=3&=1{unknown}");
+        let notes = [link::decode(&mangled).notes, link::decode("?v=9").notes].concat();
+        let kinds: std::collections::HashSet<_> = notes.iter().map(|note| std::mem::discriminant(&note.kind)).collect();
+        assert_eq!(kinds.len(), 7, "every kind of note: {notes:#?}");
+        for note in &notes {
+            assert_eq!(link_note(Lang::En.strings(), note), note.message, "{note:?}");
+            let chinese = link_note(Lang::ZhCn.strings(), note);
+            assert_ne!(chinese, note.message);
+            assert!(chinese.contains(&note.key), "{chinese} quotes the key {}", note.key);
+        }
+    }
+}
