@@ -161,7 +161,7 @@ pub fn use_i18n() -> I18n {
 /// `navigator.languages`, or the only one where the list is missing).
 pub fn browser_languages() -> Vec<String> {
     let navigator = window().navigator();
-    let list = navigator.languages().iter().filter_map(|tag| tag.as_string());
+    let list = navigator.languages().into_iter().filter_map(|tag| tag.as_string());
     navigator.language().into_iter().chain(list).collect()
 }
 

@@ -729,7 +729,7 @@ mod tests {
     fn applies(theory: Theory) -> MeanField {
         match theory {
             Theory::Applies(mean_field) => mean_field,
-            Theory::NotApplicable { reason } => panic!("theory should apply: {reason}"),
+            Theory::NotApplicable { reason, .. } => panic!("theory should apply: {reason}"),
         }
     }
 

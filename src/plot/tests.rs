@@ -271,7 +271,7 @@ fn in_chinese_the_titles_legend_and_note_are_chinese_and_the_note_wraps_between_
     let reason = crate::i18n::inapplicable(chinese, Inapplicable::BatchNorm);
     let note = crate::tr!(chinese, plot.no_theory, reason = reason).replace(' ', "");
     let start = texts.iter().position(|t| note.starts_with(t.as_str())).expect("the note is drawn");
-    let mut rows = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
     while rows.concat().replace(' ', "") != note {
         rows.push(texts[start + rows.len()].clone());
         assert!(note.starts_with(&rows.concat().replace(' ', "")), "the note's rows, in order: {rows:?}");
