@@ -7,10 +7,10 @@ pub mod bridge;
 pub mod client;
 pub mod components;
 pub mod format;
+pub mod i18n;
 pub mod jobs;
 pub mod math;
 pub mod panels;
-pub mod i18n;
 pub mod plot;
 pub mod reading;
 

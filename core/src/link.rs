@@ -76,6 +76,8 @@ pub enum NoteKind {
     UnknownKey { suggestion: Option<String> },
     /// `count` more notes were dropped (`MAX_NOTES`).
     MoreNotListed { count: usize },
+    /// `pretrain=rbm` on a network RBM pretraining cannot initialize; `reason` in English.
+    PretrainRefused { reason: String },
 }
 
 /// Why a value was not taken as given.
@@ -90,6 +92,8 @@ pub enum ValueProblem {
     NotFinite,
     NotOneOf { expected: Vec<String> },
     NotZeroOrOne,
+    /// A recurrent network (`model`) takes tanh or relu only.
+    NotRecurrentActivation { model: String },
 }
 
 /// The English phrase that follows the key in a note ("depth=0 is below the minimum 1").
@@ -104,6 +108,9 @@ impl std::fmt::Display for ValueProblem {
             ValueProblem::NotFinite => f.write_str("is not a finite number"),
             ValueProblem::NotOneOf { expected } => write!(f, "is not one of {}", expected.join(", ")),
             ValueProblem::NotZeroOrOne => f.write_str("is not 0 or 1"),
+            ValueProblem::NotRecurrentActivation { model } => {
+                write!(f, "is not tanh or relu, the nonlinearities of a recurrent network ({model})")
+            }
         }
     }
 }
@@ -186,6 +193,7 @@ pub fn reconcile(cfg: &mut ExperimentConfig) -> Option<LinkNote> {
         given: Pretrain::Rbm.to_string(),
         used: Some(Pretrain::None.to_string()),
         message: format!("{reason}; using pretrain=none."),
+        kind: NoteKind::PretrainRefused { reason },
     })
 }
 
@@ -326,7 +334,7 @@ fn read_activation(cfg: &mut ExperimentConfig, text: &str) -> Result<(), Problem
     let mut act = cfg.act;
     store(&mut act, text, &())?;
     if !cfg.allows_activation(act) {
-        return Err(Problem::Rejected(format!("is not tanh or relu, the nonlinearities of a recurrent network ({})", cfg.model)));
+        return Err(Problem::Rejected(ValueProblem::NotRecurrentActivation { model: cfg.model.to_string() }));
     }
     cfg.act = act;
     Ok(())

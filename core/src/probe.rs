@@ -12,7 +12,7 @@ use crate::data::{probe_batch, Samples};
 use crate::mlp::{Layer, Mlp};
 use crate::norm;
 use crate::rbm::{init_mlp, Rbm};
-use crate::theory::Theory;
+use crate::theory::{Inapplicable, Theory};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerProbe {
@@ -85,8 +85,7 @@ pub fn probe_pretrained(cfg: &ExperimentConfig, stack: &[Rbm]) -> Result<ProbeRe
     let examples = probe_batch(cfg);
     let mut mlp = Mlp::new(cfg, examples.n_features, examples.n_outputs());
     init_mlp(stack, &mut mlp)?;
-    let reason = "mean-field theory describes i.i.d. random weights; these layers were pretrained as RBMs";
-    Ok(measure(cfg, mlp, &examples, |_, _| Theory::NotApplicable { reason: reason.to_owned() }))
+    Ok(measure(cfg, mlp, &examples, |_, _| Theory::not_applicable(Inapplicable::Pretrained)))
 }
 
 /// One forward and backward pass of `mlp` on `examples`, measured layer by layer; `theory`

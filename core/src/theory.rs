@@ -56,6 +56,7 @@ pub enum Inapplicable {
     FirstLayerNotFinite,
     NoAnchor,
     ResidualReluLike,
+    Pretrained,
 }
 
 impl Inapplicable {
@@ -66,6 +67,7 @@ impl Inapplicable {
         Inapplicable::FirstLayerNotFinite,
         Inapplicable::NoAnchor,
         Inapplicable::ResidualReluLike,
+        Inapplicable::Pretrained,
     ];
 
     /// The English sentence.
@@ -94,6 +96,9 @@ impl Inapplicable {
             Inapplicable::ResidualReluLike => {
                 "With skip connections around ReLU-like blocks, gradients measured at these widths grow about \
                  10% per layer faster than the mean-field residual rule predicts, so no prediction is drawn."
+            }
+            Inapplicable::Pretrained => {
+                "mean-field theory describes i.i.d. random weights; these layers were pretrained as RBMs"
             }
         }
     }

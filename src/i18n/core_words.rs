@@ -35,7 +35,7 @@ choice_words!(init, Init, init, init_about {
 });
 
 choice_words!(dataset, Dataset, dataset, dataset_about {
-    Spiral => spiral, Circle => circle, Xor => xor, Gauss => gauss, Sine => sine,
+    Spiral => spiral, Circle => circle, Xor => xor, Gauss => gauss, Sine => sine, Bars => bars, Digits => digits,
 });
 
 /// Why the theory does not apply, in `words`' language.
@@ -48,6 +48,7 @@ pub fn inapplicable(words: &Strings, cause: Inapplicable) -> &'static str {
         Inapplicable::FirstLayerNotFinite => why.first_layer_not_finite,
         Inapplicable::NoAnchor => why.no_anchor,
         Inapplicable::ResidualReluLike => why.residual_relu_like,
+        Inapplicable::Pretrained => why.pretrained,
     }
 }
 
@@ -84,6 +85,8 @@ pub fn link_note(words: &Strings, note: &LinkNote) -> String {
             tr!(words, link.unknown_key_suggest, key = key, suggestion = near)
         }
         NoteKind::MoreNotListed { count } => tr!(words, link.more_not_listed, count = count),
+        // The reason is core's English (the pretraining checks name no causes yet).
+        NoteKind::PretrainRefused { reason } => tr!(words, link.pretrain_refused, reason = reason),
     }
 }
 
@@ -98,6 +101,7 @@ fn value_problem(words: &Strings, problem: &ValueProblem) -> String {
         ValueProblem::NotFinite => said.not_finite.to_owned(),
         ValueProblem::NotOneOf { expected } => tr!(words, link.not_one_of, expected = expected.join(", ")),
         ValueProblem::NotZeroOrOne => said.not_zero_or_one.to_owned(),
+        ValueProblem::NotRecurrentActivation { model } => tr!(words, link.not_recurrent_activation, model = model),
     }
 }
 
@@ -133,9 +137,11 @@ mod tests {
     fn link_notes_read_in_english_exactly_as_core_writes_them_and_in_chinese_with_the_same_values() {
         let unknown: String = (0..link::MAX_NOTES).map(|i| format!("&k{i}=1")).collect();
         let mangled = format!("?v=7&v=x&depth=0&width=9999&act=rleu&batch=2.5&seed=&lr=nan&bn=maybe&dpeth=3&=1{unknown}");
-        let notes = [link::decode(&mangled).notes, link::decode("?v=9").notes].concat();
+        let others = ["?v=9", "?pretrain=rbm&act=relu", "?model=rnn&act=gelu"];
+        let notes: Vec<_> = std::iter::once(mangled.as_str()).chain(others).flat_map(|l| link::decode(l).notes).collect();
         let kinds: std::collections::HashSet<_> = notes.iter().map(|note| std::mem::discriminant(&note.kind)).collect();
-        assert_eq!(kinds.len(), 7, "every kind of note: {notes:#?}");
+        assert_eq!(kinds.len(), 8, "every kind of note: {notes:#?}");
+        assert!(notes.iter().any(|n| matches!(n.kind, NoteKind::Value(ValueProblem::NotRecurrentActivation { .. }))));
         for note in &notes {
             assert_eq!(link_note(Lang::En.strings(), note), note.message, "{note:?}");
             let chinese = link_note(Lang::ZhCn.strings(), note);
