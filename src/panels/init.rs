@@ -96,7 +96,7 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
         shown.with(|s| {
             s.as_ref().map(|s| match &s.report.theory {
                 Theory::Applies(_) => Ok(()),
-                Theory::NotApplicable { reason } => Err(reason.clone()),
+                Theory::NotApplicable { reason, .. } => Err(reason.clone()),
             })
         })
     };

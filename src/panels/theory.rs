@@ -44,7 +44,7 @@ pub fn TheoryPanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
         shown.with(|s| {
             s.as_ref().map(|s| match &s.report.theory {
                 Theory::Applies(mf) => Ok(mf.clone()),
-                Theory::NotApplicable { reason } => Err(reason.clone()),
+                Theory::NotApplicable { reason, .. } => Err(reason.clone()),
             })
         })
     };
