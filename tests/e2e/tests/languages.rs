@@ -94,7 +94,12 @@ async fn an_unknown_lang_is_reported_and_the_browser_language_is_used() {
 #[tokio::test]
 async fn without_lang_the_page_follows_the_browser_language() {
     let page = Page::start().await;
-    page.cdp("Emulation.setLocaleOverride", json!({ "locale": "zh-CN" })).await;
+    // A reader whose browser prefers Chinese: navigator.language(s) as Chromium reports them
+    // with `--lang=zh-CN`, set before the page's script runs (CDP's locale override leaves
+    // them alone).
+    let prefers_chinese = "Object.defineProperty(navigator, 'language', { get: () => 'zh-CN' });
+         Object.defineProperty(navigator, 'languages', { get: () => ['zh-CN', 'zh', 'en'] });";
+    page.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": prefers_chinese })).await;
     page.goto("?depth=4").await;
     page.wait_ready().await;
     let browser = page.js("return navigator.language;", vec![]).await;
