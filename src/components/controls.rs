@@ -121,7 +121,6 @@ fn Slider(
     value: Signal<String>,
     editor: Editor,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let (min, max) = bounds(&range);
     view! {
         <div class="field slider">
@@ -183,7 +182,6 @@ fn NumberField<T: Display>(
     when_empty: Option<&'static str>,
     #[prop(optional)] hidden: Signal<bool>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let (min, max) = bounds(&range);
     view! {
         <div class="field" hidden=move || hidden.get()>
