@@ -1,7 +1,8 @@
 //! The page: one experiment config as the single source of truth. Controls edit it; the URL and
 //! the probe worker follow it; the worker's newest answer is drawn, tabulated and read aloud.
 
-use gradscope_core::config::{Activation, Init};
+use gradscope_core::config::{Activation, Architecture, Init};
+use gradscope_core::recurrent::Model;
 use gradscope_core::link::{self, Decoded};
 use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError};
+use crate::components::recurrent::{GatingPanel, ShownOverlay, TimePlotView, TimeReading, TimeTable};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
 use crate::panels::chain::ChainRulePanel;
@@ -26,6 +28,7 @@ pub fn App() -> impl IntoView {
     let (link_notes, set_link_notes) = signal(notes);
     let (input_note, set_input_note) = signal(None);
     let (shown, set_shown) = signal(None::<Shown>);
+    let (overlay, set_overlay) = signal(None::<ShownOverlay>);
     // Generation of the newest request and of the answer on the plot: equal means up to date.
     // Tests wait on them (`data-state`, `data-drawn-generation`) instead of sleeping.
     let (requested, set_requested) = signal(0_u64);
@@ -35,6 +38,7 @@ pub fn App() -> impl IntoView {
 
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
+        Event::Overlay { generation, overlay } => set_overlay.set(Some(ShownOverlay { generation, overlay })),
         Event::Restarted { what_happened, generation } => {
             set_worker_error.set(Some(format!(
                 "The computation crashed ({what_happened}). A fresh worker was started and your settings were sent to it again."
@@ -85,22 +89,36 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <div class="sidebar">
                     <Controls config editor note=input_note/>
-                    <ActivationPanel config shown/>
-                    <InitPanel config shown/>
-                    <OrthogonalPanel config/>
-                    <SmallInitPanel config/>
-                    <BatchNormPanel config shown/>
-                    <ResidualPanel config shown/>
-                    <ClippingPanel config/>
-                    <OptimizerPanel config/>
+                    <Show when=move || config.with(ExperimentConfig::is_mlp)>
+                        <ActivationPanel config shown/>
+                        <InitPanel config shown/>
+                        <OrthogonalPanel config/>
+                        <SmallInitPanel config/>
+                        <BatchNormPanel config shown/>
+                        <ResidualPanel config shown/>
+                        <ClippingPanel config/>
+                        <OptimizerPanel config/>
+                    </Show>
                 </div>
-                <section class="results" aria-label="Results">
-                    <PlotView shown set_drawn/>
-                    <Reading shown/>
-                    <ChainRulePanel shown/>
-                    <TheoryPanel shown/>
-                    <ProbeTable shown/>
-                </section>
+                <Show
+                    when=move || config.with(ExperimentConfig::is_mlp)
+                    fallback=move || view! {
+                        <section class="results" aria-label="Results">
+                            <TimePlotView shown=overlay set_drawn/>
+                            <TimeReading shown=overlay/>
+                            <GatingPanel shown=overlay/>
+                            <TimeTable shown=overlay/>
+                        </section>
+                    }
+                >
+                    <section class="results" aria-label="Results">
+                        <PlotView shown set_drawn/>
+                        <Reading shown/>
+                        <ChainRulePanel shown/>
+                        <TheoryPanel shown/>
+                        <ProbeTable shown/>
+                    </section>
+                </Show>
             </div>
         </main>
     }
@@ -109,6 +127,34 @@ pub fn App() -> impl IntoView {
 /// The first thing a visitor reads: what the plot shows, and the one change worth trying.
 #[component]
 fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    view! {
+        <Show when=move || config.with(ExperimentConfig::is_mlp) fallback=move || view! { <RecurrentIntro editor/> }>
+            <FeedForwardIntro config editor/>
+        </Show>
+    }
+}
+
+/// The recurrent lab's first words: what the time-step plot shows.
+#[component]
+fn RecurrentIntro(editor: Editor) -> impl IntoView {
+    view! {
+        <section class="intro">
+            <p>
+                "A recurrent network applies the same cell at every time step, so backpropagation through time                  multiplies the gradient by the same recurrent Jacobian once per step on its way back to the first                  input. The plot shows how much gradient reaches every step t of a freshly initialized network, for                  the plain RNN, the LSTM and the GRU on the same task and sequences. The plain RNN's "
+                <strong>"vanishes"</strong>" within a few dozen steps; the gates of the LSTM and GRU keep a path open."
+            </p>
+            <p class="next-step">
+                "Try a longer sequence, a larger forget bias, or the identity init (IRNN) with relu. "
+                <button type="button" id="back-to-mlp" on:click=move |_| editor.edit("model", Architecture::Mlp.name())>
+                    "Back to the feed-forward network"
+                </button>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn FeedForwardIntro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
     let on_relu_he = move || config.with(|c| c.act == Activation::Relu && c.init == Init::KaimingNormal);
     let try_relu_he = move |_| {
         editor.edit("act", Activation::Relu.name());
@@ -133,6 +179,12 @@ fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView 
                     "ReLU with "<code>"kaiming_normal"</code>" (He) init is designed to pass the gradient back \
                      undiminished. Now try more depth, "<code>"tanh"</code>", or batch norm."
                 </Show>
+            </p>
+            <p class="next-step">
+                <button type="button" id="try-recurrent" on:click=move |_| editor.edit("model", Model::Lstm.name())>
+                    "Compare RNN, LSTM and GRU through time"
+                </button>
+                " The deepest networks are recurrent ones, unrolled in time."
             </p>
         </section>
     }

@@ -10,6 +10,7 @@
 use gradscope_core::clip::ClipConfig;
 use gradscope_core::optim::OptimizerConfig;
 use gradscope_core::train::{DecisionBoundary, LayerHistograms, Snapshot};
+use gradscope_core::recurrent::{Model, TimeProbe};
 use gradscope_core::{ExperimentConfig, ProbeReport};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,8 @@ pub enum Response {
     /// `Configure` or `Reset` the job's current run started with; `running`: more follows without
     /// another request (playing, or steps still to take).
     Progress { generation: u64, progress: Progress, running: bool },
+    /// The answer to a probe of a recurrent config: every model on the same task and seed.
+    Overlay { generation: u64, overlay: Overlay },
     /// Sent by the panic hook just before the worker's wasm aborts; it is unusable afterwards.
     Panic { message: String },
     /// The request could not be served (unreadable message, protocol mismatch).
@@ -129,6 +132,21 @@ pub struct MlpProgress {
     pub snapshot: Snapshot,
     pub histograms: Option<LayerHistograms>,
     pub boundary: Option<DecisionBoundary>,
+}
+
+/// The probe through time of every recurrent model (`Model::ALL` order) under one config,
+/// and the model the config chose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overlay {
+    pub chosen: Model,
+    pub probes: Vec<TimeProbe>,
+}
+
+impl Overlay {
+    /// The chosen model's probe: the numbers `gradscope probe` prints for the same link.
+    pub fn chosen_probe(&self) -> Option<&TimeProbe> {
+        self.probes.iter().find(|probe| probe.model == self.chosen)
+    }
 }
 
 pub fn encode<T: Serialize>(message: &T) -> String {
@@ -266,6 +284,17 @@ mod tests {
         assert_eq!(encode(&received), text);
         let Response::Progress { progress, .. } = received else { panic!("not a progress") };
         assert!(progress.stopped() && progress.step() < 200);
+    }
+
+    #[test]
+    fn an_overlay_crosses_the_bridge_exactly() {
+        let cfg = gradscope_core::link::decode("model=gru&hidden=4&seq=5&batch=2").config;
+        let probes = gradscope_core::recurrent::probe_every_model(&cfg.recurrent().unwrap()).unwrap();
+        let sent = Response::Overlay { generation: 4, overlay: Overlay { chosen: Model::Gru, probes } };
+        let received = decode::<Response>(&encode(&sent)).unwrap();
+        assert_eq!(received, sent);
+        let Response::Overlay { overlay, .. } = received else { unreachable!() };
+        assert_eq!(overlay.chosen_probe().map(|p| p.model), Some(Model::Gru));
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use gradscope_core::config::{Activation, Dataset, Init};
+use gradscope_core::config::{Activation, Architecture, Dataset, Init};
+use gradscope_core::recurrent::{Model, RecurrentConfig, RecurrentInit, Task};
 use gradscope_core::init::calculate_gain;
 use gradscope_core::link::{self, LinkNote};
 use gradscope_core::ExperimentConfig;
@@ -44,8 +45,17 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
     let act = move || config.with(|c| c.act);
     let init = move || config.with(|c| c.init);
     let auto_gain = move || config.with(|c| readable(f64::from(calculate_gain(c.act, c.slope))));
+    let model = move || config.with(|c| c.model);
     view! {
         <form class="controls" aria-label="Experiment settings" on:submit=|ev| ev.prevent_default()>
+            <fieldset>
+                <legend>"Model"</legend>
+                <Choice key="model" label="Network" editor
+                    options=Architecture::all().map(|m| (m.name(), m.label())).collect()
+                    value=Signal::derive(move || model().name())
+                    about=Signal::derive(move || model().about())/>
+            </fieldset>
+            <Show when=move || model().is_mlp() fallback=move || view! { <RecurrentControls config editor/> }>
             <fieldset>
                 <legend>"Network"</legend>
                 <Slider key="depth" label="Depth (hidden layers)" range=ExperimentConfig::DEPTH
@@ -87,18 +97,83 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
                     options=Dataset::ALL.iter().map(|d| (d.name(), d.label())).collect()
                     value=Signal::derive(move || config.with(|c| c.data.name()))
                     about=Signal::derive(move || config.with(|c| c.data.about()))/>
-                <Slider key="batch" label="Batch size" range=ExperimentConfig::BATCH
-                    value=field(|c| c.batch.to_string()) editor/>
-                <div class="seed-row">
-                    <NumberField key="seed" label="Seed" range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
-                    <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
-                        "New seed"
-                    </button>
-                </div>
+                <BatchAndSeed config editor/>
             </fieldset>
+            </Show>
             <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| n.message.clone()))}</p>
             <CopyLink/>
         </form>
+    }
+}
+
+/// The settings both families share: batch size and seed.
+#[component]
+fn BatchAndSeed(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
+    view! {
+        <Slider key="batch" label="Batch size" range=ExperimentConfig::BATCH
+            value=field(|c| c.batch.to_string()) editor/>
+        <div class="seed-row">
+            <NumberField key="seed" label="Seed" range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
+            <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
+                "New seed"
+            </button>
+        </div>
+    }
+}
+
+/// The recurrent network's settings (`model` is rnn, lstm or gru).
+#[component]
+fn RecurrentControls(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
+    let recurrent = move || config.with(ExperimentConfig::recurrent).unwrap_or_default();
+    let rinit = move || config.with(|c| c.rinit);
+    let is = move |model: Model| Signal::derive(move || recurrent().model == model);
+    let act = move || config.with(|c| c.act);
+    let hidden_unless = move |uses: fn(RecurrentInit) -> bool| Signal::derive(move || !uses(rinit()));
+    let auto_gain = move || readable(f64::from(RecurrentConfig { gain: None, ..recurrent() }.effective_gain()));
+    view! {
+        <fieldset>
+            <legend>"Recurrent network"</legend>
+            <Slider key="hidden" label="Hidden units" range=ExperimentConfig::HIDDEN
+                value=field(|c| c.hidden.to_string()) editor/>
+            <Slider key="seq" label="Sequence length T" range=ExperimentConfig::SEQ
+                value=field(|c| c.seq.to_string()) editor/>
+            <div hidden=move || !is(Model::Rnn).get()>
+                <Choice key="act" label="Nonlinearity φ" editor
+                    options=RecurrentConfig::NONLINEARITIES.iter().map(|a| (a.name(), a.label())).collect()
+                    value=Signal::derive(move || act().name())
+                    about=Signal::derive(move || act().about())/>
+            </div>
+            <NumberField key="tbptt" label="Truncated BPTT window (0 = full)" range=ExperimentConfig::TBPTT editor
+                value=field(|c| c.tbptt.to_string())/>
+        </fieldset>
+        <fieldset>
+            <legend>"Initialization"</legend>
+            <Choice key="rinit" label="Recurrent weights W_hh" editor
+                options=RecurrentInit::all().map(|r| (r.name(), r.label())).collect()
+                value=Signal::derive(move || rinit().name())
+                about=Signal::derive(move || rinit().about())/>
+            <NumberField key="gain" label="Gain" range=ExperimentConfig::GAIN editor
+                value=field(|c| c.gain.map(|g| g.to_string()).unwrap_or_default())
+                placeholder=Signal::derive(move || format!("auto: {}", auto_gain()))
+                when_empty="auto"
+                hidden=hidden_unless(RecurrentInit::uses_gain)/>
+            <NumberField key="std" label="Standard deviation" range=ExperimentConfig::STD editor
+                value=field(|c| c.std.to_string()) hidden=hidden_unless(RecurrentInit::uses_std)/>
+            <NumberField key="bound" label="Bound (±)" range=ExperimentConfig::BOUND editor
+                value=field(|c| c.bound.to_string()) hidden=hidden_unless(RecurrentInit::uses_bound)/>
+            <NumberField key="fbias" label="Forget-gate bias (LSTM)" range=ExperimentConfig::FBIAS editor
+                value=field(|c| c.fbias.to_string()) hidden=Signal::derive(move || !is(Model::Lstm).get())/>
+        </fieldset>
+        <fieldset>
+            <legend>"Task"</legend>
+            <Choice key="task" label="Task" editor
+                options=Task::ALL.iter().map(|t| (t.name(), t.label())).collect()
+                value=Signal::derive(move || config.with(|c| c.task.name()))
+                about=Signal::derive(move || config.with(|c| c.task.about()))/>
+            <BatchAndSeed config editor/>
+        </fieldset>
     }
 }
 

@@ -3,4 +3,5 @@
 pub mod controls;
 pub mod panel;
 pub mod notices;
+pub mod recurrent;
 pub mod results;

@@ -20,17 +20,7 @@ pub struct Shown {
 /// The plot; after each drawing it records which generation is on screen.
 #[component]
 pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
-    let canvas = NodeRef::<Canvas>::new();
-    let area = NodeRef::<leptos::html::Div>::new();
-    let dark = prefers_dark();
-    // The plot area's width in CSS pixels: the canvas is redrawn (at device resolution) whenever
-    // it changes, whether the window was resized or a scrollbar appeared.
-    let (area_width, set_area_width) = signal(0);
-    Effect::new(move || {
-        if let Some(area) = area.get() {
-            observe_width(&area, set_area_width);
-        }
-    });
+    let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
     let (failure, set_failure) = signal(None::<String>);
     Effect::new(move || {
         let Some(canvas) = canvas.get() else { return };
@@ -56,6 +46,31 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
                 <p class="plot-error" role="alert">"The plot could not be drawn: "{move || failure.get()}</p>
             </Show>
         </div>
+    }
+}
+
+/// A plot's canvas and the area around it, with what a redraw must follow.
+#[derive(Clone, Copy)]
+pub(crate) struct PlotCanvas {
+    pub canvas: NodeRef<Canvas>,
+    pub area: NodeRef<leptos::html::Div>,
+    /// The page's colour scheme.
+    pub dark: ReadSignal<bool>,
+    /// The plot area's width in CSS pixels: the canvas is redrawn (at device resolution) whenever
+    /// it changes, whether the window was resized or a scrollbar appeared.
+    pub area_width: ReadSignal<i32>,
+}
+
+impl PlotCanvas {
+    pub(crate) fn new() -> Self {
+        let (canvas, area) = (NodeRef::<Canvas>::new(), NodeRef::<leptos::html::Div>::new());
+        let (area_width, set_area_width) = signal(0);
+        Effect::new(move || {
+            if let Some(area) = area.get() {
+                observe_width(&area, set_area_width);
+            }
+        });
+        PlotCanvas { canvas, area, dark: prefers_dark(), area_width }
     }
 }
 

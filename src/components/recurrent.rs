@@ -1,0 +1,257 @@
+//! The recurrent lab's results: the time-step plot with RNN, LSTM and GRU overlaid, the chosen
+//! model's numbers per time step, and the gating panel (equations and the current gate values).
+
+use gradscope_core::recurrent::{Model, TimeProbe};
+use leptos::prelude::*;
+
+use crate::bridge::Overlay;
+use crate::format;
+use crate::plot::{draw_chart_on_canvas, draw_time_plot, TimePlot};
+
+use super::results::PlotCanvas;
+
+/// An overlay on screen, with the generation of the request it answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownOverlay {
+    pub generation: u64,
+    pub overlay: Overlay,
+}
+
+/// The time-step plot. The canvas says what it drew (`data-series`: the models in drawing
+/// order, `data-steps`: T, `data-chosen`), so tests and curious users can check it.
+#[component]
+pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
+    let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
+    let (failure, set_failure) = signal(None::<String>);
+    let (drawn_series, set_drawn_series) = signal(Vec::<Model>::new());
+    let (drawn_steps, set_drawn_steps) = signal(0usize);
+    Effect::new(move || {
+        let Some(canvas) = canvas.get() else { return };
+        area_width.track();
+        let dark = dark.get();
+        shown.with(|shown| {
+            let Some(shown) = shown else { return };
+            let plot = TimePlot::from_probes(&shown.overlay.probes, shown.overlay.chosen);
+            let mut models = Vec::new();
+            let result = draw_chart_on_canvas(&canvas, dark, |root, style| {
+                models = draw_time_plot(root, &plot, style)?;
+                Ok(())
+            });
+            set_failure.set(result.err());
+            set_drawn_series.set(models);
+            set_drawn_steps.set(plot.steps());
+            set_drawn.set(shown.generation);
+        });
+    });
+    let names = move || drawn_series.with(|models| models.iter().map(|m| m.name()).collect::<Vec<_>>().join(","));
+    let chosen = move || shown.with(|s| s.as_ref().map(|s| s.overlay.chosen.name()).unwrap_or_default());
+    view! {
+        <div id="time-plot-area" class="plot-area" node_ref=area>
+            <canvas id="time-plot" node_ref=canvas role="img"
+                data-series=names data-series-count=move || drawn_series.with(Vec::len).to_string()
+                data-steps=move || drawn_steps.get().to_string() data-chosen=chosen
+                aria-label="Gradient norm at every time step, on a log scale, for the plain RNN, the LSTM and the GRU on the same task and seed. The table below lists the chosen model's numbers."/>
+            <Show when=move || shown.with(Option::is_none)>
+                <p class="plot-status">"Computing the gradients through time…"</p>
+            </Show>
+            <Show when=move || failure.with(Option::is_some)>
+                <p class="plot-error" role="alert">"The plot could not be drawn: "{move || failure.get()}</p>
+            </Show>
+        </div>
+    }
+}
+
+/// The plot in words: how fast each model's gradient fades going back in time.
+#[component]
+pub fn TimeReading(shown: ReadSignal<Option<ShownOverlay>>) -> impl IntoView {
+    let text = move || shown.with(|s| s.as_ref().map(|s| time_reading(&s.overlay)));
+    view! { <p id="time-reading" aria-live="polite">{text}</p> }
+}
+
+fn time_reading(overlay: &Overlay) -> String {
+    let steps = overlay.probes.first().map_or(0, |p| p.steps);
+    let parts: Vec<String> = overlay
+        .probes
+        .iter()
+        .map(|probe| {
+            let name = probe.model.label();
+            match (probe.per_step_factor(), probe.grad_h_norm.first()) {
+                (Some(factor), Some(&first)) => {
+                    let share = first / probe.grad_h_norm[steps - 1];
+                    format!("{name} × {} per step (step 1 gets {} of step {steps}'s gradient)", format::readable(factor), format::gradient(share))
+                }
+                (None, Some(&first)) if first == 0.0 => format!("{name}: nothing reaches step 1 (exactly 0 in f32)"),
+                _ => format!("{name}: not finite"),
+            }
+        })
+        .collect();
+    format!("Going back in time from step {steps}, the gradient is multiplied by: {}.", parts.join("; "))
+}
+
+/// One column of the per-step table: its `data-field` (the CLI's CSV header name), heading,
+/// tooltip and the series it reads.
+struct Column {
+    field: String,
+    heading: String,
+    about: String,
+    values: Vec<f64>,
+    text: fn(f64) -> String,
+}
+
+fn columns(probe: &TimeProbe) -> Vec<Column> {
+    let column = |field: &str, heading: &str, about: &str, values: &[f64], text: fn(f64) -> String| Column {
+        field: field.to_owned(),
+        heading: heading.to_owned(),
+        about: about.to_owned(),
+        values: values.to_vec(),
+        text,
+    };
+    let mut columns = vec![column(
+        "grad_h_norm",
+        "‖∂L/∂hₜ‖",
+        "Frobenius norm over batch and units of the loss's gradient with respect to the hidden state at step t.",
+        &probe.grad_h_norm,
+        format::gradient,
+    )];
+    if !probe.grad_c_norm.is_empty() {
+        columns.push(column("grad_c_norm", "‖∂L/∂cₜ‖", "The same for the LSTM's cell state c_t.", &probe.grad_c_norm, format::gradient));
+    }
+    for trace in &probe.gates {
+        let about = format!("Mean of the {} gate over batch and units at step t.", trace.gate);
+        columns.push(column(&format!("{}_gate_mean", trace.gate), &format!("mean {}", trace.gate), &about, &trace.mean, format::readable));
+    }
+    if !probe.path_product.is_empty() {
+        let gate = if probe.model == Model::Lstm { "forget gates f" } else { "update gates z" };
+        let about = format!("Mean over batch and units of the product of the {gate} from step t+1 to the last step: the direct path's chain-rule factor.");
+        columns.push(column("path_product", "Π along the path", &about, &probe.path_product, format::gradient));
+    }
+    columns
+}
+
+/// The chosen model's numbers per time step, exactly as `gradscope probe` prints them (`data-value`).
+#[component]
+pub fn TimeTable(shown: ReadSignal<Option<ShownOverlay>>) -> impl IntoView {
+    let probe = move || shown.with(|s| s.as_ref().and_then(|s| s.overlay.chosen_probe().cloned()));
+    view! {
+        <div class="table-scroll" id="time-table-scroll" tabindex="0" role="region" aria-labelledby="time-table-caption">
+            <table id="time-table">
+                <caption id="time-table-caption">
+                    {move || probe().map(|p| view! {
+                        {format!("{} per time step, at initialization, on one batch (loss ", p.model.label())}
+                        <span data-field="loss" data-value=format::exact(p.loss)>{format::readable(p.loss)}</span>
+                        "; baseline "
+                        <span data-field="baseline" data-value=format::exact(p.baseline)>{format::readable(p.baseline)}</span>
+                        ")"
+                    })}
+                </caption>
+                {move || probe().map(|p| {
+                    let columns = columns(&p);
+                    view! {
+                        <thead>
+                            <tr>
+                                <th scope="col">"t"</th>
+                                {columns.iter().map(|c| view! { <th scope="col" title=c.about.clone()>{c.heading.clone()}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {(0..p.steps).map(|t| view! {
+                                <tr>
+                                    <td data-field="t" data-value=(t + 1).to_string()>{t + 1}</td>
+                                    {columns.iter().map(|c| {
+                                        let value = c.values[t];
+                                        view! { <td data-field=c.field.clone() data-value=format::exact(value)>{(c.text)(value)}</td> }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    }
+                })}
+            </table>
+        </div>
+    }
+}
+
+/// A number in the gating panel, readable, with its exact value for comparison.
+fn number(field: &'static str, value: f64) -> impl IntoView {
+    view! { <strong data-field=field data-value=format::exact(value)>{format::readable(value)}</strong> }
+}
+
+/// Why the gradient survives (or not): the chosen model's equations and the current numbers.
+#[component]
+pub fn GatingPanel(shown: ReadSignal<Option<ShownOverlay>>) -> impl IntoView {
+    let body = move || shown.with(|s| s.as_ref().and_then(|s| s.overlay.chosen_probe().cloned())).map(gating_body);
+    view! {
+        <details id="gating" class="panel" open=true>
+            <summary>"What the gates do to the gradient"</summary>
+            {body}
+        </details>
+    }
+}
+
+fn gating_body(probe: TimeProbe) -> impl IntoView {
+    let steps = probe.steps;
+    let last_mean = |gate: &str| probe.gates.iter().find(|g| g.gate == gate).and_then(|g| g.mean.last().copied()).unwrap_or(f64::NAN);
+    let whole_path = probe.path_product.first().copied().unwrap_or(f64::NAN);
+    let factor = probe.per_step_factor().unwrap_or(f64::NAN);
+    let measured = view! {
+        <p>"Measured: going back one step multiplies ‖∂L/∂hₜ‖ by " {number("per_step_factor", factor)} " on average."</p>
+    };
+    match probe.model {
+        Model::Lstm => view! {
+            <div inner_html=LSTM_MATH/>
+            <p>
+                "Along the cell path the chain rule multiplies by the forget gate at every step. Where f ≈ 1 the \
+                 path stays open: that is what the forget bias (fbias) sets up at initialization. Now the mean \
+                 forget gate at the last step is " {number("forget_last", last_mean("forget"))}
+                ", and the product of forget gates from step " {steps} " back to step 1 is "
+                {number("path_product_1", whole_path)} "."
+            </p>
+            {measured}
+        }
+        .into_any(),
+        Model::Gru => view! {
+            <div inner_html=GRU_MATH/>
+            <p>
+                "The update gate z decides how much of the old state is copied unchanged; that copy is the GRU's \
+                 direct path, with chain-rule factor z at every step. The mean update gate at the last step is "
+                {number("update_last", last_mean("update"))} ", and the product of update gates from step "
+                {steps} " back to step 1 is " {number("path_product_1", whole_path)} "."
+            </p>
+            {measured}
+        }
+        .into_any(),
+        Model::Rnn => {
+            let sigma = probe.spectral_norm.map_or(f64::NAN, |s| s.0);
+            let critical = probe.critical_norm.map_or(f64::NAN, |s| s.0);
+            let verdict = if sigma < critical {
+                "below 1, so every step back must shrink the gradient: it vanishes geometrically."
+            } else {
+                "at least 1, so the bound allows the gradient to survive or grow; whether it does depends on φ′ along the way."
+            };
+            view! {
+                <div inner_html=RNN_MATH/>
+                <p>
+                    "Every step back multiplies by the same W_hh and by φ′ ≤ 1. The largest singular value of W_hh \
+                     (power iteration) is " {number("spectral_norm", sigma)} " against " {number("critical_norm", critical)}
+                    ": " {verdict}
+                </p>
+                {measured}
+            }
+            .into_any()
+        }
+    }
+}
+
+/// LaTeX: c_t = f_t \odot c_{t-1} + i_t \odot g_t,\quad
+/// \frac{\partial c_t}{\partial c_{t-1}}\Big|_{\text{cell path}} = \operatorname{diag}(f_t),\quad
+/// \frac{\partial c_T}{\partial c_t} = \prod_{s=t+1}^{T} \operatorname{diag}(f_s)
+const LSTM_MATH: &str = r#"<math display="block"><mrow><msub><mi>c</mi><mi>t</mi></msub><mo>=</mo><msub><mi>f</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>c</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub><mo>+</mo><msub><mi>i</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>g</mi><mi>t</mi></msub></mrow></math><math display="block"><mrow><mfrac><mrow><mo>∂</mo><msub><mi>c</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>c</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac><mo>=</mo><mi>diag</mi><mo>(</mo><msub><mi>f</mi><mi>t</mi></msub><mo>)</mo><mspace width="2em"/><mfrac><mrow><mo>∂</mo><msub><mi>c</mi><mi>T</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>c</mi><mi>t</mi></msub></mrow></mfrac><mo>=</mo><munderover><mo>∏</mo><mrow><mi>s</mi><mo>=</mo><mi>t</mi><mo>+</mo><mn>1</mn></mrow><mi>T</mi></munderover><mi>diag</mi><mo>(</mo><msub><mi>f</mi><mi>s</mi></msub><mo>)</mo></mrow></math>"#;
+
+/// LaTeX: h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1},\quad
+/// \frac{\partial h_t}{\partial h_{t-1}}\Big|_{\text{direct path}} = \operatorname{diag}(z_t)
+const GRU_MATH: &str = r#"<math display="block"><mrow><msub><mi>h</mi><mi>t</mi></msub><mo>=</mo><mo>(</mo><mn>1</mn><mo>−</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo><mo>⊙</mo><msub><mi>n</mi><mi>t</mi></msub><mo>+</mo><msub><mi>z</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></math><math display="block"><mrow><msub><mrow><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac></mrow><mtext>direct path</mtext></msub><mo>=</mo><mi>diag</mi><mo>(</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo><mspace width="2em"/><munderover><mo>∏</mo><mrow><mi>s</mi><mo>=</mo><mi>t</mi><mo>+</mo><mn>1</mn></mrow><mi>T</mi></munderover><mi>diag</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow></math>"#;
+
+/// LaTeX: h_t = \varphi(W_{ih} x_t + W_{hh} h_{t-1} + b),\quad
+/// \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(\varphi'(a_t))\, W_{hh},\quad
+/// \Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le \sigma_{\max}(W_{hh})^{T-t}
+const RNN_MATH: &str = r#"<math display="block"><mrow><msub><mi>h</mi><mi>t</mi></msub><mo>=</mo><mi>φ</mi><mo>(</mo><msub><mi>W</mi><mrow><mi>i</mi><mi>h</mi></mrow></msub><msub><mi>x</mi><mi>t</mi></msub><mo>+</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub><mo>+</mo><mi>b</mi><mo>)</mo></mrow></math><math display="block"><mrow><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac><mo>=</mo><mi>diag</mi><mo>(</mo><msup><mi>φ</mi><mo>′</mo></msup><mo>(</mo><msub><mi>a</mi><mi>t</mi></msub><mo>)</mo><mo>)</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><mspace width="2em"/><mrow><mo>‖</mo><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>T</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow></mfrac><mo>‖</mo></mrow><mo>≤</mo><msup><mrow><msub><mi>σ</mi><mi>max</mi></msub><mo>(</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><mo>)</mo></mrow><mrow><mi>T</mi><mo>−</mo><mi>t</mi></mrow></msup></mrow></math>"#;
