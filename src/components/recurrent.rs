@@ -5,7 +5,9 @@ use gradscope_core::recurrent::{Model, TimeProbe};
 use leptos::prelude::*;
 
 use crate::bridge::Overlay;
+use crate::components::panel::Panel;
 use crate::format;
+use crate::math::{self, Math};
 use crate::plot::{draw_chart_on_canvas, draw_time_plot, TimePlot};
 
 use super::results::PlotCanvas;
@@ -181,10 +183,9 @@ fn number(field: &'static str, value: f64) -> impl IntoView {
 pub fn GatingPanel(shown: ReadSignal<Option<ShownOverlay>>) -> impl IntoView {
     let body = move || shown.with(|s| s.as_ref().and_then(|s| s.overlay.chosen_probe().cloned())).map(gating_body);
     view! {
-        <details id="gating" class="panel" open=true>
-            <summary>"What the gates do to the gradient"</summary>
+        <Panel id="gating" title="Gates: what keeps the gradient alive through time">
             {body}
-        </details>
+        </Panel>
     }
 }
 
@@ -198,7 +199,8 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
     };
     match probe.model {
         Model::Lstm => view! {
-            <div inner_html=LSTM_MATH/>
+            <Math formula=math::LSTM_CELL/>
+            <Math formula=math::LSTM_PATH/>
             <p>
                 "Along the cell path the chain rule multiplies by the forget gate at every step. Where f ≈ 1 the \
                  path stays open: that is what the forget bias (fbias) sets up at initialization. Now the mean \
@@ -210,7 +212,8 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
         }
         .into_any(),
         Model::Gru => view! {
-            <div inner_html=GRU_MATH/>
+            <Math formula=math::GRU_STATE/>
+            <Math formula=math::GRU_PATH/>
             <p>
                 "The update gate z decides how much of the old state is copied unchanged; that copy is the GRU's \
                  direct path, with chain-rule factor z at every step. The mean update gate at the last step is "
@@ -229,7 +232,8 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
                 "at least 1, so the bound allows the gradient to survive or grow; whether it does depends on φ′ along the way."
             };
             view! {
-                <div inner_html=RNN_MATH/>
+                <Math formula=math::RNN_STATE/>
+                <Math formula=math::RNN_JACOBIAN/>
                 <p>
                     "Every step back multiplies by the same W_hh and by φ′ ≤ 1. The largest singular value of W_hh \
                      (power iteration) is " {number("spectral_norm", sigma)} " against " {number("critical_norm", critical)}
@@ -241,17 +245,3 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
         }
     }
 }
-
-/// LaTeX: c_t = f_t \odot c_{t-1} + i_t \odot g_t,\quad
-/// \frac{\partial c_t}{\partial c_{t-1}}\Big|_{\text{cell path}} = \operatorname{diag}(f_t),\quad
-/// \frac{\partial c_T}{\partial c_t} = \prod_{s=t+1}^{T} \operatorname{diag}(f_s)
-const LSTM_MATH: &str = r#"<math display="block"><mrow><msub><mi>c</mi><mi>t</mi></msub><mo>=</mo><msub><mi>f</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>c</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub><mo>+</mo><msub><mi>i</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>g</mi><mi>t</mi></msub></mrow></math><math display="block"><mrow><mfrac><mrow><mo>∂</mo><msub><mi>c</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>c</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac><mo>=</mo><mi>diag</mi><mo>(</mo><msub><mi>f</mi><mi>t</mi></msub><mo>)</mo><mspace width="2em"/><mfrac><mrow><mo>∂</mo><msub><mi>c</mi><mi>T</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>c</mi><mi>t</mi></msub></mrow></mfrac><mo>=</mo><munderover><mo>∏</mo><mrow><mi>s</mi><mo>=</mo><mi>t</mi><mo>+</mo><mn>1</mn></mrow><mi>T</mi></munderover><mi>diag</mi><mo>(</mo><msub><mi>f</mi><mi>s</mi></msub><mo>)</mo></mrow></math>"#;
-
-/// LaTeX: h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1},\quad
-/// \frac{\partial h_t}{\partial h_{t-1}}\Big|_{\text{direct path}} = \operatorname{diag}(z_t)
-const GRU_MATH: &str = r#"<math display="block"><mrow><msub><mi>h</mi><mi>t</mi></msub><mo>=</mo><mo>(</mo><mn>1</mn><mo>−</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo><mo>⊙</mo><msub><mi>n</mi><mi>t</mi></msub><mo>+</mo><msub><mi>z</mi><mi>t</mi></msub><mo>⊙</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></math><math display="block"><mrow><msub><mrow><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac></mrow><mtext>direct path</mtext></msub><mo>=</mo><mi>diag</mi><mo>(</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo><mspace width="2em"/><munderover><mo>∏</mo><mrow><mi>s</mi><mo>=</mo><mi>t</mi><mo>+</mo><mn>1</mn></mrow><mi>T</mi></munderover><mi>diag</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow></math>"#;
-
-/// LaTeX: h_t = \varphi(W_{ih} x_t + W_{hh} h_{t-1} + b),\quad
-/// \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(\varphi'(a_t))\, W_{hh},\quad
-/// \Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le \sigma_{\max}(W_{hh})^{T-t}
-const RNN_MATH: &str = r#"<math display="block"><mrow><msub><mi>h</mi><mi>t</mi></msub><mo>=</mo><mi>φ</mi><mo>(</mo><msub><mi>W</mi><mrow><mi>i</mi><mi>h</mi></mrow></msub><msub><mi>x</mi><mi>t</mi></msub><mo>+</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub><mo>+</mo><mi>b</mi><mo>)</mo></mrow></math><math display="block"><mrow><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub></mrow></mfrac><mo>=</mo><mi>diag</mi><mo>(</mo><msup><mi>φ</mi><mo>′</mo></msup><mo>(</mo><msub><mi>a</mi><mi>t</mi></msub><mo>)</mo><mo>)</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><mspace width="2em"/><mrow><mo>‖</mo><mfrac><mrow><mo>∂</mo><msub><mi>h</mi><mi>T</mi></msub></mrow><mrow><mo>∂</mo><msub><mi>h</mi><mi>t</mi></msub></mrow></mfrac><mo>‖</mo></mrow><mo>≤</mo><msup><mrow><msub><mi>σ</mi><mi>max</mi></msub><mo>(</mo><msub><mi>W</mi><mrow><mi>h</mi><mi>h</mi></mrow></msub><mo>)</mo></mrow><mrow><mi>T</mi><mo>−</mo><mi>t</mi></mrow></msup></mrow></math>"#;

@@ -105,12 +105,12 @@ async fn switching_to_lstm_draws_three_models_through_time_with_the_clis_numbers
     assert_eq!(plot["steps"], page.control("seq").await);
     assert_eq!(page.url_param("model").await.as_deref(), Some("lstm"));
     assert!(!page.is_visible("#depth").await, "the MLP's controls give way to the recurrent ones");
-    assert!(page.is_visible("#fbias").await && page.is_visible("#gating").await);
+    assert!(page.is_visible("#fbias").await && page.is_visible("#panel-gating").await);
 
     let link = page.js("return location.href;", vec![]).await;
     let cli = cli_probe(&page.settings, link.as_str().unwrap());
     assert_eq!(cli["model"], "lstm");
-    let panel = rows(&page, "#gating, #time-table caption").await.into_iter().fold(serde_json::Map::new(), |mut all, part| {
+    let panel = rows(&page, "#panel-gating, #time-table caption").await.into_iter().fold(serde_json::Map::new(), |mut all, part| {
         all.extend(part);
         all
     });
@@ -130,7 +130,7 @@ async fn a_shared_rnn_link_shows_the_spectral_norm_against_one_exactly() {
     assert_eq!(page.control("rinit").await, "orthogonal");
     assert_eq!(page.control("seq").await, "40");
     let cli = cli_probe(&page.settings, &page.settings.link(query));
-    let panel = rows(&page, "#gating").await.remove(0);
+    let panel = rows(&page, "#panel-gating").await.remove(0);
     assert!(panel.contains_key("spectral_norm"), "{panel:?}");
     assert_page_matches_cli(&rows(&page, "#time-table tbody tr").await, &panel, &cli);
     let reading = page.text("#time-reading").await;
