@@ -12,6 +12,7 @@ use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError};
 use crate::components::recurrent::{GatingPanel, ShownOverlay, TimePlotView, TimeReading, TimeTable};
+use crate::components::pretraining::PretrainingPanel;
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
 use crate::panels::chain::ChainRulePanel;
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                     </section>
                 </Show>
             </div>
+            <PretrainingPanel config editor/>
         </main>
     }
 }

@@ -9,6 +9,7 @@
 
 use gradscope_core::clip::ClipConfig;
 use gradscope_core::optim::OptimizerConfig;
+use gradscope_core::rbm::PretrainChunk;
 use gradscope_core::train::{DecisionBoundary, LayerHistograms, Snapshot};
 use gradscope_core::recurrent::{Model, TimeProbe};
 use gradscope_core::{ExperimentConfig, ProbeReport};
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +87,10 @@ pub enum TrainCommand {
 pub enum JobSpec {
     /// The MLP of the experiment config (`gradscope_core::train::Trainer`).
     Mlp(ExperimentConfig),
+    /// Greedy RBM pretraining of the config's hidden layers, then fine-tuning of the same network
+    /// from random initialization and from the pretrained stack side by side
+    /// (`crate::pretraining::PretrainJob`).
+    Pretrain(ExperimentConfig),
 }
 
 /// The settings that change without a reset.
@@ -107,6 +112,7 @@ impl Hyper {
 #[serde(rename_all = "snake_case")]
 pub enum Progress {
     Mlp(MlpProgress),
+    Pretrain(PretrainProgress),
 }
 
 impl Progress {
@@ -114,6 +120,7 @@ impl Progress {
     pub fn step(&self) -> u64 {
         match self {
             Progress::Mlp(p) => p.snapshot.step,
+            Progress::Pretrain(p) => p.fine_tuning.as_ref().map_or(0, |f| f.pretrained.step),
         }
     }
 
@@ -121,6 +128,7 @@ impl Progress {
     pub fn stopped(&self) -> bool {
         match self {
             Progress::Mlp(p) => p.snapshot.diagnosis.is_some(),
+            Progress::Pretrain(p) => p.fine_tuning.as_ref().is_some_and(FineTuning::stopped),
         }
     }
 }
@@ -146,6 +154,40 @@ impl Overlay {
     /// The chosen model's probe: the numbers `gradscope probe` prints for the same link.
     pub fn chosen_probe(&self) -> Option<&TimeProbe> {
         self.probes.iter().find(|probe| probe.model == self.chosen)
+    }
+}
+
+/// A pretraining job's chunk. While pretraining, `pretraining` holds the epochs' metrics since the
+/// last chunk; from the chunk that finishes it on, `probes` and `fine_tuning` are set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PretrainProgress {
+    pub pretraining: PretrainChunk,
+    /// With the views: the first layer's weights, row-major [width, inputs] (the RBM's while
+    /// pretraining, the fine-tuned network's after).
+    pub filters: Option<Vec<f32>>,
+    /// With the views and in the chunk that finishes pretraining: the same network probed at
+    /// random initialization and after pretraining.
+    pub probes: Option<PretrainProbes>,
+    pub fine_tuning: Option<FineTuning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PretrainProbes {
+    pub random: ProbeReport,
+    pub pretrained: ProbeReport,
+}
+
+/// Both fine-tuning runs after the chunk (same data, same batches, same steps).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FineTuning {
+    pub random: Snapshot,
+    pub pretrained: Snapshot,
+}
+
+impl FineTuning {
+    /// Both runs diverged: nothing is left to train.
+    pub fn stopped(&self) -> bool {
+        self.random.diagnosis.is_some() && self.pretrained.diagnosis.is_some()
     }
 }
 

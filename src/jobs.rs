@@ -13,6 +13,7 @@
 use gradscope_core::train::Trainer;
 
 use crate::bridge::{Hyper, JobSpec, MlpProgress, Progress, Response, TrainCommand};
+use crate::pretraining::PretrainJob;
 
 /// Work per chunk while playing: long enough that the per-chunk costs (evaluation, posting,
 /// the page's bookkeeping) stay small, short enough that a pause applies at once and the page
@@ -42,6 +43,7 @@ pub trait Job {
 pub fn start(spec: &JobSpec) -> Result<Box<dyn Job>, String> {
     match spec {
         JobSpec::Mlp(config) => Ok(Box::new(Trainer::new(config)?)),
+        JobSpec::Pretrain(config) => Ok(Box::new(PretrainJob::new(config)?)),
     }
 }
 

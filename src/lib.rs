@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod math;
 pub mod panels;
 pub mod plot;
+pub mod pretraining;
 pub mod reading;
 
 pub use app::App;

@@ -188,7 +188,7 @@ fn bounds<T: Display>(range: &RangeInclusive<T>) -> (String, String) {
 }
 
 #[component]
-fn Slider(
+pub(crate) fn Slider(
     key: &'static str,
     label: &'static str,
     range: RangeInclusive<usize>,
@@ -237,7 +237,7 @@ fn Choice(
 }
 
 #[component]
-fn NumberField<T: Display>(
+pub(crate) fn NumberField<T: Display>(
     key: &'static str,
     label: &'static str,
     range: RangeInclusive<T>,
@@ -266,7 +266,7 @@ fn NumberField<T: Display>(
 }
 
 #[component]
-fn Switch(key: &'static str, label: &'static str, value: Signal<bool>, editor: Editor) -> impl IntoView {
+pub(crate) fn Switch(key: &'static str, label: &'static str, value: Signal<bool>, editor: Editor) -> impl IntoView {
     view! {
         <div class="field switch">
             <input type="checkbox" id=key name=key

@@ -4,4 +4,5 @@ pub mod controls;
 pub mod panel;
 pub mod notices;
 pub mod recurrent;
+pub mod pretraining;
 pub mod results;

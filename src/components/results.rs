@@ -75,7 +75,7 @@ impl PlotCanvas {
 }
 
 /// Follows `(prefers-color-scheme: dark)`, so the plot's palette matches the page's CSS.
-fn prefers_dark() -> ReadSignal<bool> {
+pub(crate) fn prefers_dark() -> ReadSignal<bool> {
     let query = window().match_media("(prefers-color-scheme: dark)").ok().flatten();
     let (dark, set_dark) = signal(query.as_ref().is_some_and(|q| q.matches()));
     if let Some(query) = query {
@@ -83,7 +83,7 @@ fn prefers_dark() -> ReadSignal<bool> {
             set_dark.set(event.matches());
         });
         let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        // The page has one plot for its whole life; so does this listener.
+        // Each chart keeps its listener for the page's whole life.
         on_change.forget();
     }
     dark

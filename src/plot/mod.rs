@@ -8,6 +8,9 @@
 //!   `draw_decision_boundary`;
 //! - the recurrent lab's charts (`time`): `draw_time_plot` (‖∂L/∂h_t‖ against the time step, RNN,
 //!   LSTM and GRU overlaid) and `draw_recurrent_loss` (training loss per model against the task's baseline).
+//! - the pretraining charts (`pretrain`): reconstruction error and free-energy gap per layer
+//!   over epochs (`draw_pretraining`), the first layer's filters (`draw_filters`), and fine-tuning
+//!   from random init against from the pretrained stack (`draw_fine_tuning`).
 //!
 //! Shared pieces, pure math tested on its own:
 //! - `scale`: log range, decade ticks and labels, placement of 0/NaN/±∞, clipping;
@@ -30,6 +33,7 @@ mod layout;
 mod legend;
 mod linear;
 mod loss;
+mod pretrain;
 mod ratio;
 mod scale;
 mod series;
@@ -44,6 +48,7 @@ pub use heatmap::{draw_heatmap, LayerSeries};
 pub use histogram::{draw_histograms, Histogram, HistogramPanel, Histograms, Saturation};
 pub use layout::CanvasSize;
 pub use loss::{draw_loss, LossHistory, LossScale};
+pub use pretrain::{draw_filters, draw_fine_tuning, draw_pretraining, Filters, FineTuning, MAX_FILTERS};
 pub use ratio::{draw_update_ratio, HEALTHY_UPDATE_RATIO};
 pub use series::{DepthPlot, Quantity, Series};
 pub use style::{Colours, PlotStyle};
