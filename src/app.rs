@@ -15,6 +15,7 @@ use crate::components::recurrent::{GatingPanel, ShownOverlay, TimePlotView, Time
 use crate::components::pretraining::PretrainingPanel;
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
+use crate::components::training::TrainingPanel;
 use crate::panels::chain::ChainRulePanel;
 use crate::panels::init::InitPanel;
 use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
@@ -36,6 +37,8 @@ pub fn App() -> impl IntoView {
     let (drawn, set_drawn) = signal(0_u64);
     let (failed, set_failed) = signal(false);
     let (worker_error, set_worker_error) = signal(None::<String>);
+    // The training's newest state, for the depth plot's "now".
+    let (trained, set_trained) = signal(None);
 
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
@@ -113,8 +116,9 @@ pub fn App() -> impl IntoView {
                     }
                 >
                     <section class="results" aria-label="Results">
-                        <PlotView shown set_drawn/>
+                        <PlotView shown set_drawn trained/>
                         <Reading shown/>
+                        <TrainingPanel config set_trained/>
                         <ChainRulePanel shown/>
                         <TheoryPanel shown/>
                         <ProbeTable shown/>

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,6 +91,9 @@ pub enum JobSpec {
     /// from random initialization and from the pretrained stack side by side
     /// (`crate::pretraining::PretrainJob`).
     Pretrain(ExperimentConfig),
+    /// The TensorFlow.js comparison's reference MLP step (`train::reference_benchmark`), which
+    /// `cargo xtask bench` times in the browser worker.
+    Reference { layers: usize, width: usize, batch: usize },
 }
 
 /// The settings that change without a reset.
@@ -280,6 +283,7 @@ mod tests {
         let hyper = Hyper { clip: gradscope_core::clip::ClipConfig::Value(0.25), ..Hyper::of(&config).unwrap() };
         let commands = [
             TrainCommand::Configure(JobSpec::Mlp(config.clone())),
+            TrainCommand::Configure(JobSpec::Reference { layers: 10, width: 256, batch: 64 }),
             TrainCommand::Play,
             TrainCommand::Pause,
             TrainCommand::Step { steps: 3 },

@@ -13,5 +13,6 @@ pub mod panels;
 pub mod plot;
 pub mod pretraining;
 pub mod reading;
+pub mod training;
 
 pub use app::App;

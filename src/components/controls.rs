@@ -5,7 +5,9 @@ use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use gradscope_core::clip::ClipMethod;
 use gradscope_core::config::{Activation, Architecture, Dataset, Init};
+use gradscope_core::optim::OptimizerKind;
 use gradscope_core::recurrent::{Model, RecurrentConfig, RecurrentInit, Task};
 use gradscope_core::init::calculate_gain;
 use gradscope_core::link::{self, LinkNote};
@@ -44,6 +46,8 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
     let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
     let act = move || config.with(|c| c.act);
     let init = move || config.with(|c| c.init);
+    let opt = move || config.with(|c| c.opt);
+    let clip = move || config.with(|c| c.clip);
     let auto_gain = move || config.with(|c| readable(f64::from(calculate_gain(c.act, c.slope))));
     let model = move || config.with(|c| c.model);
     view! {
@@ -98,6 +102,27 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
                     value=Signal::derive(move || config.with(|c| c.data.name()))
                     about=Signal::derive(move || config.with(|c| c.data.about()))/>
                 <BatchAndSeed config editor/>
+            </fieldset>
+            <fieldset>
+                <legend>"Training"</legend>
+                <Choice key="opt" label="Optimizer (torch.optim)" editor
+                    options=OptimizerKind::ALL.iter().map(|o| (o.name(), o.label())).collect()
+                    value=Signal::derive(move || opt().name())
+                    about=Signal::derive(move || opt().about())/>
+                <NumberField key="lr" label="Learning rate (lr)" range=ExperimentConfig::LR editor
+                    value=field(|c| c.lr.to_string())/>
+                <NumberField key="mom" label="Momentum" range=ExperimentConfig::MOM editor
+                    value=field(|c| c.mom.to_string())
+                    hidden=Signal::derive(move || !opt().uses_momentum())/>
+                <NumberField key="wd" label="Weight decay" range=ExperimentConfig::WD editor
+                    value=field(|c| c.wd.to_string())/>
+                <Choice key="clip" label="Gradient clipping" editor
+                    options=ClipMethod::ALL.iter().map(|m| (m.name(), m.label())).collect()
+                    value=Signal::derive(move || clip().name())
+                    about=Signal::derive(move || clip().about())/>
+                <NumberField key="clipv" label="Clipping threshold" range=ExperimentConfig::CLIPV editor
+                    value=field(|c| c.clipv.to_string())
+                    hidden=Signal::derive(move || clip() == ClipMethod::None)/>
             </fieldset>
             </Show>
             <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| n.message.clone()))}</p>

@@ -6,3 +6,4 @@ pub mod notices;
 pub mod recurrent;
 pub mod pretraining;
 pub mod results;
+pub mod training;

@@ -1,6 +1,7 @@
 //! What the probe found: the plot, the same numbers as a table, and a sentence reading them.
 
 use gradscope_core::probe::LayerProbe;
+use gradscope_core::train::Snapshot;
 use gradscope_core::ProbeReport;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -8,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::components::panel::InfoFor;
 use crate::format;
+use crate::plot::{draw_plot_on_canvas, DepthPlot};
 use crate::reading::reading;
 
 /// A report on screen, with the generation of the request it answers.
@@ -17,18 +19,42 @@ pub struct Shown {
     pub report: ProbeReport,
 }
 
-/// The plot; after each drawing it records which generation is on screen.
+/// The depth plot of a trained network ("now") in front of the probe's report ("at init"):
+/// the snapshot's per-layer gradient norms in the report's shape, which keeps its theory line
+/// (a prediction for the initial weights, drawn as such). `None` when they do not belong
+/// together (a new network whose training has not caught up).
+fn now_and_at_init(init: &ProbeReport, trained: &Snapshot) -> Option<DepthPlot> {
+    if trained.layers.len() != init.layers.len() {
+        return None;
+    }
+    let mut now = init.clone();
+    for (layer, measured) in now.layers.iter_mut().zip(&trained.layers) {
+        (layer.delta_rms, layer.grad_w_norm) = (measured.delta_rms, measured.grad_w_norm);
+    }
+    Some(DepthPlot::from_report(&now).with_reference(init, AT_INIT))
+}
+
+/// The tag of the initial network's lines once training has started.
+const AT_INIT: &str = "at init";
+
+/// The plot; after each drawing it records which generation is on screen. Once training has
+/// taken steps (`trained`), it shows the network now in front of the network at init.
 #[component]
-pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
+pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, trained: ReadSignal<Option<Snapshot>>) -> impl IntoView {
     let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
     let (failure, set_failure) = signal(None::<String>);
+    // The training step drawn as "now", if any (`data-now-step`).
+    let (now_step, set_now_step) = signal(None::<u64>);
     Effect::new(move || {
         let Some(canvas) = canvas.get() else { return };
         area_width.track();
         let dark = dark.get();
         shown.with(|shown| {
             if let Some(shown) = shown {
-                set_failure.set(crate::plot::draw_on_canvas(&canvas, &shown.report, dark).err());
+                let both = trained.with(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t)?, t.step))));
+                let plot = both.as_ref().map_or_else(|| DepthPlot::from_report(&shown.report), |(plot, _)| plot.clone());
+                set_failure.set(draw_plot_on_canvas(&canvas, &plot, dark).err());
+                set_now_step.set(both.map(|(_, step)| step));
                 // Even when drawing failed: the table and the reading are up to date.
                 set_drawn.set(shown.generation);
             }
@@ -37,7 +63,7 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
     view! {
         <div id="plot-area" node_ref=area>
             <span class="plot-info"><InfoFor key="plot" label="the plot"/></span>
-            <canvas id="plot" node_ref=canvas role="img"
+            <canvas id="plot" node_ref=canvas role="img" data-now-step=move || now_step.get().map(|s| s.to_string())
                 aria-label="Gradient norm of every layer against depth, on a log scale, with the theory's prediction. The table below lists the same numbers."/>
             <Show when=move || shown.with(Option::is_none)>
                 <p class="plot-status">"Computing the gradients…"</p>
@@ -89,7 +115,7 @@ pub(crate) fn prefers_dark() -> ReadSignal<bool> {
     dark
 }
 
-fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>) {
+pub fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>) {
     let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
         if let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() {
             set_width.set(entry.content_rect().width().round() as i32);
@@ -98,7 +124,7 @@ fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>)
     if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
         observer.observe(element);
     }
-    // The page has one plot for its whole life; so do the observer and its handler.
+    // The page's plots and charts live as long as the page; so do the observer and its handler.
     on_resize.forget();
 }
 
