@@ -168,6 +168,8 @@ pub fn TrainingPanel(
             clear();
         }
         TrainingEvent::Failed { message } => set_problem.set(Some(format!("{} {message}", text::WORKER_FAILED))),
+        // This panel's worker only ever runs MLP jobs; pretraining has a worker of its own.
+        TrainingEvent::Progress { progress: Progress::Pretrain(_), .. } => {}
     });
 
     // A new network starts over: the worker gets a new job, the page a new history. The data
