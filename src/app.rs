@@ -1,8 +1,9 @@
 //! The page: one experiment config as the single source of truth. Controls edit it; the URL and
 //! the probe worker follow it; the worker's newest answer is drawn, tabulated and read aloud.
 
-use gradscope_core::config::{Activation, Init};
+use gradscope_core::config::{Activation, Architecture, Init};
 use gradscope_core::link::{self, Decoded, LinkNote, NoteKind, ValueProblem};
+use gradscope_core::recurrent::Model;
 use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -10,8 +11,11 @@ use wasm_bindgen::prelude::*;
 use crate::client::{Event, ProbeWorker};
 use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError, WorkerTrouble};
+use crate::components::pretraining::PretrainingPanel;
+use crate::components::recurrent::{GatingPanel, ShownOverlay, TimePlotView, TimeReading, TimeTable};
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
+use crate::components::training::TrainingPanel;
 use crate::panels::chain::ChainRulePanel;
 use crate::panels::init::InitPanel;
 use crate::panels::techniques::{BatchNormPanel, ClippingPanel, OptimizerPanel, OrthogonalPanel, ResidualPanel, SmallInitPanel};
@@ -30,15 +34,19 @@ pub fn App() -> impl IntoView {
     let (link_notes, set_link_notes) = signal(notes);
     let (input_note, set_input_note) = signal(None);
     let (shown, set_shown) = signal(None::<Shown>);
+    let (overlay, set_overlay) = signal(None::<ShownOverlay>);
     // Generation of the newest request and of the answer on the plot: equal means up to date.
     // Tests wait on them (`data-state`, `data-drawn-generation`) instead of sleeping.
     let (requested, set_requested) = signal(0_u64);
     let (drawn, set_drawn) = signal(0_u64);
     let (failed, set_failed) = signal(false);
     let (worker_trouble, set_worker_trouble) = signal(None::<WorkerTrouble>);
+    // The training's newest state, for the depth plot's "now".
+    let (trained, set_trained) = signal(None);
 
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
+        Event::Overlay { generation, overlay } => set_overlay.set(Some(ShownOverlay { generation, overlay })),
         Event::Restarted { what_happened, generation } => {
             set_worker_trouble.set(Some(WorkerTrouble::Crashed(what_happened)));
             set_requested.set(generation);
@@ -91,23 +99,39 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <div class="sidebar">
                     <Controls config editor note=input_note/>
-                    <ActivationPanel config shown/>
-                    <InitPanel config shown/>
-                    <OrthogonalPanel config/>
-                    <SmallInitPanel config/>
-                    <BatchNormPanel config shown/>
-                    <ResidualPanel config shown/>
-                    <ClippingPanel config/>
-                    <OptimizerPanel config/>
+                    <Show when=move || config.with(ExperimentConfig::is_mlp)>
+                        <ActivationPanel config shown/>
+                        <InitPanel config shown/>
+                        <OrthogonalPanel config/>
+                        <SmallInitPanel config/>
+                        <BatchNormPanel config shown/>
+                        <ResidualPanel config shown/>
+                        <ClippingPanel config/>
+                        <OptimizerPanel config/>
+                    </Show>
                 </div>
-                <section class="results" aria-label=move || i18n.t().masthead.results_label>
-                    <PlotView shown set_drawn/>
-                    <Reading shown/>
-                    <ChainRulePanel shown/>
-                    <TheoryPanel shown/>
-                    <ProbeTable shown/>
-                </section>
+                <Show
+                    when=move || config.with(ExperimentConfig::is_mlp)
+                    fallback=move || view! {
+                        <section class="results" aria-label=move || i18n.t().masthead.results_label>
+                            <TimePlotView shown=overlay set_drawn/>
+                            <TimeReading shown=overlay/>
+                            <GatingPanel shown=overlay/>
+                            <TimeTable shown=overlay/>
+                        </section>
+                    }
+                >
+                    <section class="results" aria-label=move || i18n.t().masthead.results_label>
+                        <PlotView shown set_drawn trained/>
+                        <Reading shown/>
+                        <TrainingPanel config set_trained/>
+                        <ChainRulePanel shown/>
+                        <TheoryPanel shown/>
+                        <ProbeTable shown/>
+                    </section>
+                </Show>
             </div>
+            <PretrainingPanel config editor/>
         </main>
     }
 }
@@ -133,6 +157,35 @@ fn lang_of_link(search: &str, notes: &mut Vec<LinkNote>) -> (Lang, bool) {
 /// The first thing a visitor reads: what the plot shows, and the one change worth trying.
 #[component]
 fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    view! {
+        <Show when=move || config.with(ExperimentConfig::is_mlp) fallback=move || view! { <RecurrentIntro editor/> }>
+            <FeedForwardIntro config editor/>
+        </Show>
+    }
+}
+
+/// The recurrent lab's first words: what the time-step plot shows.
+#[component]
+fn RecurrentIntro(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || &i18n.t().intro;
+    view! {
+        <section class="intro">
+            <p>
+                {move || t().recurrent_before}<strong>{move || t().recurrent_vanishes}</strong>{move || t().recurrent_after}
+            </p>
+            <p class="next-step">
+                {move || t().recurrent_try}
+                <button type="button" id="back-to-mlp" on:click=move |_| editor.edit("model", Architecture::Mlp.name())>
+                    {move || t().back_to_mlp}
+                </button>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn FeedForwardIntro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
     let on_relu_he = move || config.with(|c| c.act == Activation::Relu && c.init == Init::KaimingNormal);
     let try_relu_he = move |_| {
         editor.edit("act", Activation::Relu.name());
@@ -156,6 +209,12 @@ fn Intro(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView 
                     {move || t().relu_with}<code>"kaiming_normal"</code>{move || t().he_passes_back_before}
                     <code>"tanh"</code>{move || t().he_passes_back_or}
                 </Show>
+            </p>
+            <p class="next-step">
+                <button type="button" id="try-recurrent" on:click=move |_| editor.edit("model", Model::Lstm.name())>
+                    {move || t().try_recurrent}
+                </button>
+                {move || t().recurrent_deepest}
             </p>
         </section>
     }

@@ -9,14 +9,16 @@
 
 use gradscope_core::clip::ClipConfig;
 use gradscope_core::optim::OptimizerConfig;
+use gradscope_core::rbm::PretrainChunk;
 use gradscope_core::train::{DecisionBoundary, LayerHistograms, Snapshot};
+use gradscope_core::recurrent::{Model, TimeProbe};
 use gradscope_core::{ExperimentConfig, ProbeReport};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 4;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,6 +49,8 @@ pub enum Response {
     /// `Configure` or `Reset` the job's current run started with; `running`: more follows without
     /// another request (playing, or steps still to take).
     Progress { generation: u64, progress: Progress, running: bool },
+    /// The answer to a probe of a recurrent config: every model on the same task and seed.
+    Overlay { generation: u64, overlay: Overlay },
     /// Sent by the panic hook just before the worker's wasm aborts; it is unusable afterwards.
     Panic { message: String },
     /// The request could not be served (unreadable message, protocol mismatch).
@@ -83,6 +87,13 @@ pub enum TrainCommand {
 pub enum JobSpec {
     /// The MLP of the experiment config (`gradscope_core::train::Trainer`).
     Mlp(ExperimentConfig),
+    /// Greedy RBM pretraining of the config's hidden layers, then fine-tuning of the same network
+    /// from random initialization and from the pretrained stack side by side
+    /// (`crate::pretraining::PretrainJob`).
+    Pretrain(ExperimentConfig),
+    /// The TensorFlow.js comparison's reference MLP step (`train::reference_benchmark`), which
+    /// `cargo xtask bench` times in the browser worker.
+    Reference { layers: usize, width: usize, batch: usize },
 }
 
 /// The settings that change without a reset.
@@ -104,6 +115,7 @@ impl Hyper {
 #[serde(rename_all = "snake_case")]
 pub enum Progress {
     Mlp(MlpProgress),
+    Pretrain(PretrainProgress),
 }
 
 impl Progress {
@@ -111,6 +123,7 @@ impl Progress {
     pub fn step(&self) -> u64 {
         match self {
             Progress::Mlp(p) => p.snapshot.step,
+            Progress::Pretrain(p) => p.fine_tuning.as_ref().map_or(0, |f| f.pretrained.step),
         }
     }
 
@@ -118,6 +131,7 @@ impl Progress {
     pub fn stopped(&self) -> bool {
         match self {
             Progress::Mlp(p) => p.snapshot.diagnosis.is_some(),
+            Progress::Pretrain(p) => p.fine_tuning.as_ref().is_some_and(FineTuning::stopped),
         }
     }
 }
@@ -129,6 +143,55 @@ pub struct MlpProgress {
     pub snapshot: Snapshot,
     pub histograms: Option<LayerHistograms>,
     pub boundary: Option<DecisionBoundary>,
+}
+
+/// The probe through time of every recurrent model (`Model::ALL` order) under one config,
+/// and the model the config chose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overlay {
+    pub chosen: Model,
+    pub probes: Vec<TimeProbe>,
+}
+
+impl Overlay {
+    /// The chosen model's probe: the numbers `gradscope probe` prints for the same link.
+    pub fn chosen_probe(&self) -> Option<&TimeProbe> {
+        self.probes.iter().find(|probe| probe.model == self.chosen)
+    }
+}
+
+/// A pretraining job's chunk. While pretraining, `pretraining` holds the epochs' metrics since the
+/// last chunk; from the chunk that finishes it on, `probes` and `fine_tuning` are set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PretrainProgress {
+    pub pretraining: PretrainChunk,
+    /// With the views: the first layer's weights, row-major [width, inputs] (the RBM's while
+    /// pretraining, the fine-tuned network's after).
+    pub filters: Option<Vec<f32>>,
+    /// With the views and in the chunk that finishes pretraining: the same network probed at
+    /// random initialization and after pretraining.
+    pub probes: Option<PretrainProbes>,
+    pub fine_tuning: Option<FineTuning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PretrainProbes {
+    pub random: ProbeReport,
+    pub pretrained: ProbeReport,
+}
+
+/// Both fine-tuning runs after the chunk (same data, same batches, same steps).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FineTuning {
+    pub random: Snapshot,
+    pub pretrained: Snapshot,
+}
+
+impl FineTuning {
+    /// Both runs diverged: nothing is left to train.
+    pub fn stopped(&self) -> bool {
+        self.random.diagnosis.is_some() && self.pretrained.diagnosis.is_some()
+    }
 }
 
 pub fn encode<T: Serialize>(message: &T) -> String {
@@ -220,6 +283,7 @@ mod tests {
         let hyper = Hyper { clip: gradscope_core::clip::ClipConfig::Value(0.25), ..Hyper::of(&config).unwrap() };
         let commands = [
             TrainCommand::Configure(JobSpec::Mlp(config.clone())),
+            TrainCommand::Configure(JobSpec::Reference { layers: 10, width: 256, batch: 64 }),
             TrainCommand::Play,
             TrainCommand::Pause,
             TrainCommand::Step { steps: 3 },
@@ -266,6 +330,17 @@ mod tests {
         assert_eq!(encode(&received), text);
         let Response::Progress { progress, .. } = received else { panic!("not a progress") };
         assert!(progress.stopped() && progress.step() < 200);
+    }
+
+    #[test]
+    fn an_overlay_crosses_the_bridge_exactly() {
+        let cfg = gradscope_core::link::decode("model=gru&hidden=4&seq=5&batch=2").config;
+        let probes = gradscope_core::recurrent::probe_every_model(&cfg.recurrent().unwrap()).unwrap();
+        let sent = Response::Overlay { generation: 4, overlay: Overlay { chosen: Model::Gru, probes } };
+        let received = decode::<Response>(&encode(&sent)).unwrap();
+        assert_eq!(received, sent);
+        let Response::Overlay { overlay, .. } = received else { unreachable!() };
+        assert_eq!(overlay.chosen_probe().map(|p| p.model), Some(Model::Gru));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use gradscope_core::{ExperimentConfig, ProbeReport};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::bridge::{self, Hyper, JobSpec, Progress, Request, RequestKind, Response, TrainCommand, PROTOCOL};
+use crate::bridge::{self, Hyper, JobSpec, Overlay, Progress, Request, RequestKind, Response, TrainCommand, PROTOCOL};
 
 /// Trunk's `data-loader-shim` output for the `worker` binary.
 const WORKER_URL: &str = "./worker_loader.js";
@@ -22,6 +22,8 @@ const WORKER_URL: &str = "./worker_loader.js";
 pub enum Event {
     /// The answer to the newest request (older answers are never reported).
     Report { generation: u64, report: ProbeReport },
+    /// The answer to the newest request, for a recurrent config.
+    Overlay { generation: u64, overlay: Overlay },
     /// The worker died; a fresh one is computing the current config under a new generation.
     Restarted { what_happened: String, generation: u64 },
     /// A request could not be served; the worker (if any) is still alive.
@@ -103,6 +105,7 @@ impl Conversation for Exchange {
     fn hear(&mut self, response: Response) -> Option<Event> {
         match response {
             Response::Probe { generation, report } => self.answer(generation).then_some(Event::Report { generation, report }),
+            Response::Overlay { generation, overlay } => self.answer(generation).then_some(Event::Overlay { generation, overlay }),
             Response::Error { message, .. } => Some(Event::Failed { message }),
             _ => None,
         }

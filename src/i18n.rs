@@ -28,7 +28,9 @@ use leptos::prelude::*;
 mod catalog;
 mod core_words;
 
-pub use core_words::{activation, dataset, inapplicable, init, link_note, phase};
+pub use core_words::{
+    activation, architecture, clip_method, dataset, inapplicable, init, link_note, model, optimizer, phase, recurrent_init, task,
+};
 
 #[allow(clippy::all)]
 mod generated {

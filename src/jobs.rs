@@ -10,9 +10,10 @@
 //! Adding a job: see `bridge::JobSpec` (a variant there and in `bridge::Progress`, an `impl Job`
 //! for the trainer, an arm in [`start`]).
 
-use gradscope_core::train::Trainer;
+use gradscope_core::train::{reference_benchmark, Trainer};
 
 use crate::bridge::{Hyper, JobSpec, MlpProgress, Progress, Response, TrainCommand};
+use crate::pretraining::PretrainJob;
 
 /// Work per chunk while playing: long enough that the per-chunk costs (evaluation, posting,
 /// the page's bookkeeping) stay small, short enough that a pause applies at once and the page
@@ -42,6 +43,8 @@ pub trait Job {
 pub fn start(spec: &JobSpec) -> Result<Box<dyn Job>, String> {
     match spec {
         JobSpec::Mlp(config) => Ok(Box::new(Trainer::new(config)?)),
+        JobSpec::Pretrain(config) => Ok(Box::new(PretrainJob::new(config)?)),
+        &JobSpec::Reference { layers, width, batch } => Ok(Box::new(reference_benchmark(layers, width, batch)?)),
     }
 }
 
@@ -137,11 +140,31 @@ impl Runner {
             *self = Runner { job: Some(job), generation, refresh: true, ..std::mem::take(self).keep_page_settings() };
             return None;
         }
+        // The page's settings hold with or without a job.
+        match command {
+            TrainCommand::Speed { steps_per_second } => {
+                if steps_per_second.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+                    return error(format!("a speed must be a positive number of steps per second, not {steps_per_second:?}"));
+                }
+                self.steps_per_second = steps_per_second;
+                self.pace = Pace { origin: now, taken: 0 };
+                return None;
+            }
+            TrainCommand::Inspect { layer } => {
+                self.inspect = layer;
+                // Now, not at the next scheduled view.
+                self.last_detail = f64::NEG_INFINITY;
+                self.refresh |= !self.playing && self.job.is_some();
+                return None;
+            }
+            _ => {}
+        }
         let Some(job) = self.job.as_mut() else {
             return error("no training job: configure one first".to_owned());
         };
         match command {
-            TrainCommand::Configure(_) => unreachable!("handled above"),
+            // Handled above.
+            TrainCommand::Configure(_) | TrainCommand::Speed { .. } | TrainCommand::Inspect { .. } => {}
             TrainCommand::Play => {
                 self.playing = !job.stopped();
                 self.pace = Pace { origin: now, taken: 0 };
@@ -166,19 +189,6 @@ impl Runner {
                 if let Err(message) = job.set_hyper(hyper) {
                     return error(message);
                 }
-            }
-            TrainCommand::Speed { steps_per_second } => {
-                if steps_per_second.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
-                    return error(format!("a speed must be a positive number of steps per second, not {steps_per_second:?}"));
-                }
-                self.steps_per_second = steps_per_second;
-                self.pace = Pace { origin: now, taken: 0 };
-            }
-            TrainCommand::Inspect { layer } => {
-                self.inspect = layer;
-                // Now, not at the next scheduled view.
-                self.last_detail = f64::NEG_INFINITY;
-                self.refresh |= !self.playing;
             }
         }
         None
@@ -402,6 +412,7 @@ mod tests {
     fn commands_without_a_job_or_with_bad_values_are_errors() {
         let mut runner = Runner::default();
         assert!(matches!(runner.command(1, TrainCommand::Play, 0.0), Some(Response::Error { generation: 1, .. })));
+        assert_eq!(runner.command(2, TrainCommand::Inspect { layer: 2 }, 0.0), None, "the page's settings need no job");
         assert_eq!(runner.next(0.0), Next::Idle);
         let mut runner = configured(CONFIG);
         for steps in [0, MAX_STEPS_PER_COMMAND + 1] {

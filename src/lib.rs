@@ -12,6 +12,8 @@ pub mod jobs;
 pub mod math;
 pub mod panels;
 pub mod plot;
+pub mod pretraining;
 pub mod reading;
+pub mod training;
 
 pub use app::App;

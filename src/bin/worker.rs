@@ -1,11 +1,12 @@
-//! The worker: a thin loop around `gradscope_core::probe` and the training runner
+//! The worker: a thin loop around `gradscope_core::probe` (for a recurrent config
+//! `gradscope_core::recurrent::probe_every_model`) and the training runner
 //! (`gradscope::jobs`), speaking `gradscope::bridge`. The page starts two of them, one for probes
 //! and one for training, so that neither a slider drag nor a training run freezes the page or
 //! waits for the other.
 
 use std::cell::{Cell, RefCell};
 
-use gradscope::bridge::{self, Request, RequestKind, Response, PROTOCOL};
+use gradscope::bridge::{self, Overlay, Request, RequestKind, Response, PROTOCOL};
 use gradscope::jobs::{Next, Runner};
 use gradscope_core::ExperimentConfig;
 use wasm_bindgen::prelude::*;
@@ -64,10 +65,15 @@ fn receive(text: &str) {
 }
 
 fn compute_newest() {
-    if let Some((generation, config)) = NEWEST.take() {
-        let report = gradscope_core::probe(&config);
-        post(&Response::Probe { generation, report });
-    }
+    let Some((generation, config)) = NEWEST.take() else { return };
+    let response = match config.recurrent() {
+        None => Response::Probe { generation, report: gradscope_core::probe(&config) },
+        Some(recurrent) => match gradscope_core::recurrent::probe_every_model(&recurrent) {
+            Ok(probes) => Response::Overlay { generation, overlay: Overlay { chosen: recurrent.model, probes } },
+            Err(message) => Response::Error { generation, message },
+        },
+    };
+    post(&response);
 }
 
 /// (Re)schedules the next chunk for when the runner wants it: a command may have made it due

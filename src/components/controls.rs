@@ -5,7 +5,10 @@ use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use gradscope_core::config::{Activation, Dataset, Init};
+use gradscope_core::clip::ClipMethod;
+use gradscope_core::config::{Activation, Architecture, Dataset, Init};
+use gradscope_core::optim::OptimizerKind;
+use gradscope_core::recurrent::{Model, RecurrentConfig, RecurrentInit, Task};
 use gradscope_core::init::calculate_gain;
 use gradscope_core::link::{self, LinkNote};
 use gradscope_core::ExperimentConfig;
@@ -46,9 +49,19 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
     let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
     let act = move || config.with(|c| c.act);
     let init = move || config.with(|c| c.init);
+    let opt = move || config.with(|c| c.opt);
+    let clip = move || config.with(|c| c.clip);
     let auto_gain = move || config.with(|c| readable(f64::from(calculate_gain(c.act, c.slope))));
+    let model = move || config.with(|c| c.model);
     view! {
         <form class="controls" aria-label=move || i18n.t().controls.form_label on:submit=|ev| ev.prevent_default()>
+            <fieldset>
+                <legend>{move || i18n.t().controls.model_legend}</legend>
+                <Choice key="model" label=|t| t.controls.model editor
+                    options=Architecture::all().collect() name=Architecture::name words=i18n::architecture
+                    value=Signal::derive(model)/>
+            </fieldset>
+            <Show when=move || model().is_mlp() fallback=move || view! { <RecurrentControls config editor/> }>
             <fieldset>
                 <legend>{move || i18n.t().controls.network}</legend>
                 <Slider key="depth" label=|t| t.controls.depth range=ExperimentConfig::DEPTH
@@ -56,7 +69,7 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
                 <Slider key="width" label=|t| t.controls.width range=ExperimentConfig::WIDTH
                     value=field(|c| c.width.to_string()) editor/>
                 <Choice key="act" label=|t| t.controls.activation editor
-                    options=Activation::ALL name=Activation::name words=i18n::activation value=Signal::derive(act)/>
+                    options=Activation::ALL.to_vec() name=Activation::name words=i18n::activation value=Signal::derive(act)/>
                 <NumberField key="slope" label=|t| t.controls.slope range=ExperimentConfig::SLOPE editor
                     value=field(|c| c.slope.to_string())
                     hidden=Signal::derive(move || !act().uses_slope())/>
@@ -66,7 +79,7 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
             <fieldset>
                 <legend>{move || i18n.t().controls.initialization}</legend>
                 <Choice key="init" label=|t| t.controls.weights editor
-                    options=Init::ALL name=Init::name words=i18n::init value=Signal::derive(init)/>
+                    options=Init::ALL.to_vec() name=Init::name words=i18n::init value=Signal::derive(init)/>
                 <NumberField key="gain" label=|t| t.controls.gain range=ExperimentConfig::GAIN editor
                     value=field(|c| c.gain.map(|g| g.to_string()).unwrap_or_default())
                     // An empty gain field means PyTorch's default; say what that default is.
@@ -83,20 +96,101 @@ pub fn Controls(config: ReadSignal<ExperimentConfig>, editor: Editor, note: Read
             <fieldset>
                 <legend>{move || i18n.t().controls.data}</legend>
                 <Choice key="data" label=|t| t.controls.dataset editor
-                    options=Dataset::ALL name=Dataset::name words=i18n::dataset
+                    options=Dataset::ALL.to_vec() name=Dataset::name words=i18n::dataset
                     value=Signal::derive(move || config.with(|c| c.data))/>
-                <Slider key="batch" label=|t| t.controls.batch range=ExperimentConfig::BATCH
-                    value=field(|c| c.batch.to_string()) editor/>
-                <div class="seed-row">
-                    <NumberField key="seed" label=|t| t.controls.seed range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
-                    <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
-                        {move || i18n.t().controls.new_seed}
-                    </button>
-                </div>
+                <BatchAndSeed config editor/>
             </fieldset>
+            <fieldset>
+                <legend>{move || i18n.t().controls.training}</legend>
+                <Choice key="opt" label=|t| t.controls.optimizer editor
+                    options=OptimizerKind::ALL.to_vec() name=OptimizerKind::name words=i18n::optimizer value=Signal::derive(opt)/>
+                <NumberField key="lr" label=|t| t.controls.lr range=ExperimentConfig::LR editor
+                    value=field(|c| c.lr.to_string())/>
+                <NumberField key="mom" label=|t| t.controls.mom range=ExperimentConfig::MOM editor
+                    value=field(|c| c.mom.to_string())
+                    hidden=Signal::derive(move || !opt().uses_momentum())/>
+                <NumberField key="wd" label=|t| t.controls.wd range=ExperimentConfig::WD editor
+                    value=field(|c| c.wd.to_string())/>
+                <Choice key="clip" label=|t| t.controls.clip editor
+                    options=ClipMethod::ALL.to_vec() name=ClipMethod::name words=i18n::clip_method value=Signal::derive(clip)/>
+                <NumberField key="clipv" label=|t| t.controls.clipv range=ExperimentConfig::CLIPV editor
+                    value=field(|c| c.clipv.to_string())
+                    hidden=Signal::derive(move || clip() == ClipMethod::None)/>
+            </fieldset>
+            </Show>
             <p id="input-note" role="status">{move || note.with(|n| n.as_ref().map(|n| i18n::link_note(i18n.t(), n)))}</p>
             <CopyLink/>
         </form>
+    }
+}
+
+/// The settings both families share: batch size and seed.
+#[component]
+fn BatchAndSeed(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
+    view! {
+        <Slider key="batch" label=|t| t.controls.batch range=ExperimentConfig::BATCH
+            value=field(|c| c.batch.to_string()) editor/>
+        <div class="seed-row">
+            <NumberField key="seed" label=|t| t.controls.seed range=0..=u64::MAX editor value=field(|c| c.seed.to_string())/>
+            <button type="button" id="new-seed" on:click=move |_| editor.edit("seed", &random_seed().to_string())>
+                {move || i18n.t().controls.new_seed}
+            </button>
+        </div>
+    }
+}
+
+/// The recurrent network's settings (`model` is rnn, lstm or gru).
+#[component]
+fn RecurrentControls(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
+    let field = move |read: fn(&ExperimentConfig) -> String| Signal::derive(move || config.with(read));
+    let recurrent = move || config.with(ExperimentConfig::recurrent).unwrap_or_default();
+    let rinit = move || config.with(|c| c.rinit);
+    let is = move |model: Model| Signal::derive(move || recurrent().model == model);
+    let act = move || config.with(|c| c.act);
+    let hidden_unless = move |uses: fn(RecurrentInit) -> bool| Signal::derive(move || !uses(rinit()));
+    let auto_gain = move || readable(f64::from(RecurrentConfig { gain: None, ..recurrent() }.effective_gain()));
+    view! {
+        <fieldset>
+            <legend>{move || i18n.t().controls.recurrent_network}</legend>
+            <Slider key="hidden" label=|t| t.controls.hidden range=ExperimentConfig::HIDDEN
+                value=field(|c| c.hidden.to_string()) editor/>
+            <Slider key="seq" label=|t| t.controls.seq range=ExperimentConfig::SEQ
+                value=field(|c| c.seq.to_string()) editor/>
+            <div hidden=move || !is(Model::Rnn).get()>
+                <Choice key="act" label=|t| t.controls.nonlinearity editor
+                    options=RecurrentConfig::NONLINEARITIES.to_vec() name=Activation::name words=i18n::activation
+                    value=Signal::derive(act)/>
+            </div>
+            <NumberField key="tbptt" label=|t| t.controls.tbptt range=ExperimentConfig::TBPTT editor
+                value=field(|c| c.tbptt.to_string())/>
+        </fieldset>
+        <fieldset>
+            <legend>{move || i18n.t().controls.initialization}</legend>
+            <Choice key="rinit" label=|t| t.controls.rinit editor
+                options=RecurrentInit::all().collect() name=RecurrentInit::name words=i18n::recurrent_init
+                value=Signal::derive(rinit)/>
+            <NumberField key="gain" label=|t| t.controls.gain range=ExperimentConfig::GAIN editor
+                value=field(|c| c.gain.map(|g| g.to_string()).unwrap_or_default())
+                placeholder=Signal::derive(move || tr!(i18n.t(), controls.gain_auto, gain = auto_gain()))
+                when_empty="auto"
+                hidden=hidden_unless(RecurrentInit::uses_gain)/>
+            <NumberField key="std" label=|t| t.controls.std range=ExperimentConfig::STD editor
+                value=field(|c| c.std.to_string()) hidden=hidden_unless(RecurrentInit::uses_std)/>
+            <NumberField key="bound" label=|t| t.controls.bound range=ExperimentConfig::BOUND editor
+                value=field(|c| c.bound.to_string()) hidden=hidden_unless(RecurrentInit::uses_bound)/>
+            <NumberField key="fbias" label=|t| t.controls.fbias range=ExperimentConfig::FBIAS editor
+                value=field(|c| c.fbias.to_string()) hidden=Signal::derive(move || !is(Model::Lstm).get())/>
+        </fieldset>
+        <fieldset>
+            <legend>{move || i18n.t().controls.task_legend}</legend>
+            <Choice key="task" label=|t| t.controls.task editor
+                options=Task::ALL.to_vec() name=Task::name words=i18n::task
+                value=Signal::derive(move || config.with(|c| c.task))/>
+            <BatchAndSeed config editor/>
+        </fieldset>
     }
 }
 
@@ -111,10 +205,10 @@ fn bounds<T: Display>(range: &RangeInclusive<T>) -> (String, String) {
 }
 
 /// A control's label, read from the current language's strings (`|t| t.controls.depth`).
-type Label = fn(&Strings) -> &'static str;
+pub(crate) type Label = fn(&Strings) -> &'static str;
 
 #[component]
-fn Slider(
+pub(crate) fn Slider(
     key: &'static str,
     label: Label,
     range: RangeInclusive<usize>,
@@ -142,7 +236,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
     key: &'static str,
     label: Label,
     /// Every choice, in display order.
-    options: &'static [T],
+    options: Vec<T>,
     /// The canonical (link) name.
     name: fn(T) -> &'static str,
     /// (label, about) in a language.
@@ -157,7 +251,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
             <LabelRow key label/>
             <select id=key name=key aria-describedby=about_id.clone()
                 on:change=move |ev| editor.edit(key, &event_target_value(&ev))>
-                {options.iter().map(|&option| view! {
+                {options.into_iter().map(|option| view! {
                     // A property, not the attribute: the attribute stops mattering once the user has chosen.
                     <option value=name(option) prop:selected=move || value.get() == option>
                         {move || words(i18n.t(), option).0}
@@ -170,7 +264,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
 }
 
 #[component]
-fn NumberField<T: Display>(
+pub(crate) fn NumberField<T: Display>(
     key: &'static str,
     label: Label,
     range: RangeInclusive<T>,
@@ -199,7 +293,7 @@ fn NumberField<T: Display>(
 }
 
 #[component]
-fn Switch(key: &'static str, label: Label, value: Signal<bool>, editor: Editor) -> impl IntoView {
+pub(crate) fn Switch(key: &'static str, label: Label, value: Signal<bool>, editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="field switch">

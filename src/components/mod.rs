@@ -3,4 +3,7 @@
 pub mod controls;
 pub mod panel;
 pub mod notices;
+pub mod recurrent;
+pub mod pretraining;
 pub mod results;
+pub mod training;

@@ -1,6 +1,7 @@
 //! What the probe found: the plot, the same numbers as a table, and a sentence reading them.
 
 use gradscope_core::probe::LayerProbe;
+use gradscope_core::train::Snapshot;
 use gradscope_core::ProbeReport;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use crate::components::panel::InfoFor;
 use crate::format;
 use crate::i18n::{use_i18n, Strings};
+use crate::plot::{draw_plot_on_canvas, DepthPlot};
 use crate::reading::reading;
 use crate::tr;
 
@@ -19,22 +21,30 @@ pub struct Shown {
     pub report: ProbeReport,
 }
 
-/// The plot; after each drawing it records which generation is on screen.
+/// The depth plot of a trained network ("now") in front of the probe's report ("at init"):
+/// the snapshot's per-layer gradient norms in the report's shape, which keeps its theory line
+/// (a prediction for the initial weights, drawn as such). `None` when they do not belong
+/// together (a new network whose training has not caught up).
+fn now_and_at_init(init: &ProbeReport, trained: &Snapshot, words: &Strings) -> Option<DepthPlot> {
+    if trained.layers.len() != init.layers.len() {
+        return None;
+    }
+    let mut now = init.clone();
+    for (layer, measured) in now.layers.iter_mut().zip(&trained.layers) {
+        (layer.delta_rms, layer.grad_w_norm) = (measured.delta_rms, measured.grad_w_norm);
+    }
+    Some(DepthPlot::from_report(&now, words).with_reference(init, words.results.at_init, words))
+}
+
+/// The plot; after each drawing it records which generation is on screen. Once training has
+/// taken steps (`trained`), it shows the network now in front of the network at init.
 #[component]
-pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
+pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, trained: ReadSignal<Option<Snapshot>>) -> impl IntoView {
     let i18n = use_i18n();
-    let canvas = NodeRef::<Canvas>::new();
-    let area = NodeRef::<leptos::html::Div>::new();
-    let dark = prefers_dark();
-    // The plot area's width in CSS pixels: the canvas is redrawn (at device resolution) whenever
-    // it changes, whether the window was resized or a scrollbar appeared.
-    let (area_width, set_area_width) = signal(0);
-    Effect::new(move || {
-        if let Some(area) = area.get() {
-            observe_width(&area, set_area_width);
-        }
-    });
+    let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
     let (failure, set_failure) = signal(None::<String>);
+    // The training step drawn as "now", if any (`data-now-step`).
+    let (now_step, set_now_step) = signal(None::<u64>);
     Effect::new(move || {
         let Some(canvas) = canvas.get() else { return };
         area_width.track();
@@ -42,7 +52,11 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
         let lang = i18n.lang();
         shown.with(|shown| {
             if let Some(shown) = shown {
-                set_failure.set(crate::plot::draw_on_canvas(&canvas, &shown.report, dark, lang).err());
+                let words = lang.strings();
+                let both = trained.with(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t, words)?, t.step))));
+                let plot = both.as_ref().map_or_else(|| DepthPlot::from_report(&shown.report, words), |(plot, _)| plot.clone());
+                set_failure.set(draw_plot_on_canvas(&canvas, &plot, dark, lang).err());
+                set_now_step.set(both.map(|(_, step)| step));
                 // Even when drawing failed: the table and the reading are up to date.
                 set_drawn.set(shown.generation);
             }
@@ -51,7 +65,8 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
     view! {
         <div id="plot-area" node_ref=area>
             <span class="plot-info"><InfoFor key="plot" label="the plot"/></span>
-            <canvas id="plot" node_ref=canvas role="img" aria-label=move || i18n.t().results.plot_label/>
+            <canvas id="plot" node_ref=canvas role="img" data-now-step=move || now_step.get().map(|s| s.to_string())
+                aria-label=move || i18n.t().results.plot_label/>
             <Show when=move || shown.with(Option::is_none)>
                 <p class="plot-status">{move || i18n.t().results.computing}</p>
             </Show>
@@ -64,8 +79,33 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>) -
     }
 }
 
+/// A plot's canvas and the area around it, with what a redraw must follow.
+#[derive(Clone, Copy)]
+pub(crate) struct PlotCanvas {
+    pub canvas: NodeRef<Canvas>,
+    pub area: NodeRef<leptos::html::Div>,
+    /// The page's colour scheme.
+    pub dark: ReadSignal<bool>,
+    /// The plot area's width in CSS pixels: the canvas is redrawn (at device resolution) whenever
+    /// it changes, whether the window was resized or a scrollbar appeared.
+    pub area_width: ReadSignal<i32>,
+}
+
+impl PlotCanvas {
+    pub(crate) fn new() -> Self {
+        let (canvas, area) = (NodeRef::<Canvas>::new(), NodeRef::<leptos::html::Div>::new());
+        let (area_width, set_area_width) = signal(0);
+        Effect::new(move || {
+            if let Some(area) = area.get() {
+                observe_width(&area, set_area_width);
+            }
+        });
+        PlotCanvas { canvas, area, dark: prefers_dark(), area_width }
+    }
+}
+
 /// Follows `(prefers-color-scheme: dark)`, so the plot's palette matches the page's CSS.
-fn prefers_dark() -> ReadSignal<bool> {
+pub(crate) fn prefers_dark() -> ReadSignal<bool> {
     let query = window().match_media("(prefers-color-scheme: dark)").ok().flatten();
     let (dark, set_dark) = signal(query.as_ref().is_some_and(|q| q.matches()));
     if let Some(query) = query {
@@ -73,13 +113,13 @@ fn prefers_dark() -> ReadSignal<bool> {
             set_dark.set(event.matches());
         });
         let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        // The page has one plot for its whole life; so does this listener.
+        // Each chart keeps its listener for the page's whole life.
         on_change.forget();
     }
     dark
 }
 
-fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>) {
+pub fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>) {
     let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
         if let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() {
             set_width.set(entry.content_rect().width().round() as i32);
@@ -88,7 +128,7 @@ fn observe_width(element: &web_sys::HtmlDivElement, set_width: WriteSignal<i32>)
     if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
         observer.observe(element);
     }
-    // The page has one plot for its whole life; so do the observer and its handler.
+    // The page's plots and charts live as long as the page; so do the observer and its handler.
     on_resize.forget();
 }
 

@@ -3,7 +3,10 @@
 //! English for the CLI; these read the same facts in the reader's language. Every match is
 //! exhaustive, so a variant added in core does not compile until both languages word it.
 
-use gradscope_core::config::{Activation, Dataset, Init};
+use gradscope_core::clip::ClipMethod;
+use gradscope_core::config::{Activation, Architecture, Dataset, Init};
+use gradscope_core::optim::OptimizerKind;
+use gradscope_core::recurrent::{Model, RecurrentInit, Task};
 use gradscope_core::link::{LinkNote, NoteKind, ValueProblem};
 use gradscope_core::theory::Inapplicable;
 
@@ -37,6 +40,34 @@ choice_words!(init, Init, init, init_about {
 choice_words!(dataset, Dataset, dataset, dataset_about {
     Spiral => spiral, Circle => circle, Xor => xor, Gauss => gauss, Sine => sine, Bars => bars, Digits => digits,
 });
+
+choice_words!(model, Model, model, model_about { Rnn => rnn, Lstm => lstm, Gru => gru });
+
+choice_words!(task, Task, task, task_about { Adding => adding, Copy => copy });
+
+choice_words!(optimizer, OptimizerKind, optimizer, optimizer_about {
+    Sgd => sgd, Momentum => momentum, Nesterov => nesterov, Adagrad => adagrad, Rmsprop => rmsprop, Adam => adam,
+    Adamw => adamw,
+});
+
+choice_words!(clip_method, ClipMethod, clip_method, clip_method_about { None => none, Norm => norm, Value => value });
+
+/// The `model` choice: the MLP, or one of the recurrent cells.
+pub fn architecture(words: &Strings, value: Architecture) -> (&'static str, &'static str) {
+    match value {
+        Architecture::Mlp => (words.architecture.mlp, words.architecture.mlp_about),
+        Architecture::Recurrent(cell) => model(words, cell),
+    }
+}
+
+/// The `rinit` choice: PyTorch's default, the identity, or a `torch.nn.init` initializer.
+pub fn recurrent_init(words: &Strings, value: RecurrentInit) -> (&'static str, &'static str) {
+    match value {
+        RecurrentInit::Default => (words.rinit.default, words.rinit.default_about),
+        RecurrentInit::Identity => (words.rinit.identity, words.rinit.identity_about),
+        RecurrentInit::Like(like) => init(words, like),
+    }
+}
 
 /// Why the theory does not apply, in `words`' language.
 pub fn inapplicable(words: &Strings, cause: Inapplicable) -> &'static str {

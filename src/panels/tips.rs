@@ -16,6 +16,13 @@ const TIPS: &[(&str, &str, &str)] = &[
     ("data", "The examples the gradient is measured on (one batch).", "用来测量梯度的样本（一个批次）。"),
     ("batch", "Examples in the probed batch; norms are averaged over it.", "被测批次的样本数；范数在批内平均。"),
     ("seed", "Seeds the data, the weights and the batch: the same seed gives the same numbers, bit for bit.", "数据、权重和批次的随机种子：相同的种子给出逐位相同的数值。"),
+    ("model", "The network: the feed-forward MLP, or a recurrent cell unrolled in time — plain RNN, LSTM or GRU (PyTorch's equations).", "网络：前馈的多层感知机，或按时间展开的循环单元——循环神经网络（RNN）、长短期记忆（LSTM）或门控循环单元（GRU），方程与 PyTorch 相同。"),
+    ("hidden", "Hidden units of the recurrent cell; the recurrent matrix W_hh is hidden × hidden.", "循环单元的隐藏单元数；循环矩阵 W_hh 的大小为 隐藏单元数 × 隐藏单元数。"),
+    ("seq", "Sequence length T: the gradient from the last step passes through T − 1 copies of the recurrent Jacobian on its way back to the first.", "序列长度 T：来自最后一步的梯度要经过 T − 1 个循环雅可比矩阵才能回到第一步。"),
+    ("tbptt", "Truncated backpropagation through time: the gradient is followed back only this many steps (0 = the whole sequence).", "截断的随时间反向传播：梯度只向回传播这么多步（0 表示整个序列）。"),
+    ("rinit", "How the recurrent matrices W_hh are drawn: PyTorch's default U(±1/√hidden), the identity (IRNN), or any torch.nn.init initializer.", "循环矩阵 W_hh 的初始化：PyTorch 默认的 U(±1/√hidden)、单位矩阵（IRNN），或任一 torch.nn.init 初始化方法。"),
+    ("fbias", "Initial bias of the LSTM's forget gate: f ≈ σ(fbias), the factor the cell path multiplies by at every step; 1 or more keeps it open.", "长短期记忆（LSTM）遗忘门的初始偏置：f ≈ σ(fbias)，即细胞路径每一步乘上的因子；取 1 或更大可让这条路径保持畅通，减轻梯度消失。"),
+    ("task", "What the network must remember: the adding problem (sum of two marked values, MSE, baseline 1/6) or the copy task (recall symbols after a delay).", "网络需要记住的内容：加法问题（两个标记值之和，均方误差，基线 1/6）或复制任务（延迟后回忆符号）。"),
     ("plot", "Gradient size at every layer on a log scale: ‖∂L/∂h‖ RMS (what vanishes or explodes), ‖∂L/∂W‖, and the mean-field prediction (dashed).", "每一层的梯度大小（对数坐标）：‖∂L/∂h‖ 的 RMS（会消失或爆炸的量）、‖∂L/∂W‖，以及平均场理论的预测（虚线）。"),
     ("table", "The plot's numbers, one row per layer; hover a column heading for what it measures.", "图中的数值，每层一行；把鼠标放在列标题上可看它测量的是什么。"),
 ];
@@ -31,7 +38,7 @@ mod tests {
 
     #[test]
     fn every_control_of_the_form_has_a_tip_in_both_languages() {
-        for key in ["depth", "width", "act", "slope", "bn", "res", "init", "gain", "std", "bound", "data", "batch", "seed", "plot", "table"] {
+        for key in ["depth", "width", "act", "slope", "bn", "res", "init", "gain", "std", "bound", "data", "batch", "seed", "plot", "table", "model", "hidden", "seq", "tbptt", "rinit", "fbias", "task"] {
             let (en, zh) = (tip(key, false), tip(key, true));
             assert!(en.is_some_and(|t| !t.is_empty()) && zh.is_some_and(|t| !t.is_empty() && Some(t) != en), "{key}");
         }

@@ -5,7 +5,12 @@
 //!   beside the theory's prediction;
 //! - the training charts, each from plain data the page collects from training snapshots:
 //!   `draw_loss`, `draw_heatmap`, `draw_update_ratio`, `draw_histograms`,
-//!   `draw_decision_boundary`.
+//!   `draw_decision_boundary`;
+//! - the recurrent lab's charts (`time`): `draw_time_plot` (‖∂L/∂h_t‖ against the time step, RNN,
+//!   LSTM and GRU overlaid) and `draw_recurrent_loss` (training loss per model against the task's baseline).
+//! - the pretraining charts (`pretrain`): reconstruction error and free-energy gap per layer
+//!   over epochs (`draw_pretraining`), the first layer's filters (`draw_filters`), and fine-tuning
+//!   from random init against from the pretrained stack (`draw_fine_tuning`).
 //!
 //! Shared pieces, pure math tested on its own:
 //! - `scale`: log range, decade ticks and labels, placement of 0/NaN/±∞, clipping;
@@ -28,10 +33,12 @@ mod layout;
 mod legend;
 mod linear;
 mod loss;
+mod pretrain;
 mod ratio;
 mod scale;
 mod series;
 mod style;
+mod time;
 
 pub use boundary::{draw_decision_boundary, Boundary};
 pub use canvas::{draw_chart_on_canvas, draw_on_canvas, draw_plot_on_canvas};
@@ -41,9 +48,11 @@ pub use heatmap::{draw_heatmap, LayerSeries};
 pub use histogram::{draw_histograms, Histogram, HistogramPanel, Histograms, Saturation};
 pub use layout::CanvasSize;
 pub use loss::{draw_loss, LossHistory, LossScale};
+pub use pretrain::{draw_filters, draw_fine_tuning, draw_pretraining, Filters, FineTuning, MAX_FILTERS};
 pub use ratio::{draw_update_ratio, HEALTHY_UPDATE_RATIO};
 pub use series::{DepthPlot, Quantity, Series};
 pub use style::{Colours, PlotStyle};
+pub use time::{draw_recurrent_loss, draw_time_plot, ModelSeries, RecurrentLoss, TimePlot};
 
 #[cfg(test)]
 mod chart_tests;

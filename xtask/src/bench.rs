@@ -2,8 +2,10 @@
 //! that every ratio compares things measured under the same load:
 //! - transfer size: gzip -9 of the built site's wasm + js, app and worker;
 //! - slider input → redrawn plot in headless Chromium, beside the same probe natively;
-//! - native training steps/s on the reference shapes, beside TensorFlow.js's wasm backend
-//!   running the reference workload (shared/peers/tfjs-bench.cjs) in the same Chromium.
+//! - training steps/s on the reference shapes in the page's training worker (driven through its
+//!   own protocol) and natively, beside TensorFlow.js's wasm backend running the reference
+//!   workload (shared/peers/tfjs-bench.cjs) in the same Chromium;
+//! - while the page trains (charts redrawing), the longest main-thread task and frame gap.
 //!
 //! Benchmarks report, they never pass or fail on time (machines are shared and noisy).
 
@@ -29,6 +31,11 @@ const LATENCY_WARMUP: usize = 3;
 const TFJS_PACKAGES: [&str; 2] = ["@tensorflow/tfjs@4.22.0", "@tensorflow/tfjs-backend-wasm@4.22.0"];
 /// Issue 4's reference shapes, in train_bench's output order.
 const TRAINING_SHAPES: [(usize, usize, usize); 4] = [(10, 256, 64), (50, 64, 32), (200, 32, 16), (4, 512, 256)];
+/// Time per shape in the browser worker, split over `WORKER_ROUNDS` timed rounds (best kept).
+const WORKER_MS: u32 = 1500;
+const WORKER_ROUNDS: u32 = 5;
+/// How long the page trains while its frames are watched, per config.
+const RESPONSIVENESS_MS: u32 = 5000;
 const CHROMIUM_ARGS: &str = r#""--headless","--no-sandbox","--disable-gpu","--disable-quic","--no-first-run","--disable-background-networking","--disable-component-update","--disable-sync","--window-size=1280,900""#;
 
 pub fn bench(root: &Path) -> Result {
@@ -53,7 +60,12 @@ pub fn bench(root: &Path) -> Result {
     for (_, query, _) in LATENCY_CASES {
         latencies.push(browser.slider_latency(&format!("{}{query}", site.url()))?);
     }
+    let worker_ms = browser.worker_training(&site.url())?;
     let tfjs_ms = browser.tfjs_training(&tfjs_site.url())?;
+    let mut responsiveness = Vec::new();
+    for (_, query) in responsiveness_cases() {
+        responsiveness.push(browser.responsiveness(&format!("{}?{query}", site.url()))?);
+    }
     drop(browser);
 
     report_sizes(&sizes);
@@ -64,9 +76,32 @@ pub fn bench(root: &Path) -> Result {
         println!("{name:<40} {best:>10.2} {median:>10.2} {native:>12.3} {:>14.1} {:>9}  {}", median / native, format!("≤ {goal}"), met(median <= *goal));
     }
     println!("\ntraining step (forward + backward + SGD update), ms per step, best round");
-    println!("{:<20} {:>14} {:>16} {:>12} {:>10}", "shape (L, W, B)", "native ms", "tfjs-wasm ms", "speed-up", "goal 10×");
-    for (((l, w, b), native), tfjs) in TRAINING_SHAPES.iter().zip(&native_training_ms).zip(&tfjs_ms) {
-        println!("{:<20} {native:>14.3} {tfjs:>16.3} {:>11.2}× {:>10}", format!("({l}, {w}, {b})"), tfjs / native, met(tfjs / native >= 10.0));
+    println!(
+        "{:<16} {:>11} {:>11} {:>11} {:>11} {:>12} {:>12} {:>9}",
+        "shape (L, W, B)", "worker ms", "worker st/s", "native ms", "tfjs ms", "tfjs/worker", "tfjs/native", "goal 10×"
+    );
+    for (((&(l, w, b), worker), native), tfjs) in TRAINING_SHAPES.iter().zip(&worker_ms).zip(&native_training_ms).zip(&tfjs_ms) {
+        println!(
+            "{:<16} {worker:>11.3} {:>11.1} {native:>11.3} {tfjs:>11.3} {:>11.2}× {:>11.2}× {:>9}",
+            format!("({l}, {w}, {b})"),
+            1e3 / worker,
+            tfjs / worker,
+            tfjs / native,
+            met(tfjs / worker >= 10.0)
+        );
+    }
+    println!("\nwhile the page trains ({RESPONSIVENESS_MS} ms of Play, charts redrawing): main thread and frames");
+    println!("{:<44} {:>14} {:>14} {:>10} {:>14} {:>9}", "page config", "longest task", "longest gap", "frames/s", "steps/s (page)", "goal 50 ms");
+    for ((name, _), r) in responsiveness_cases().iter().zip(&responsiveness) {
+        let longest = r.longest_task.map_or("none > 50".to_owned(), |t| format!("{t:.1} ms"));
+        let worst = r.longest_task.unwrap_or(0.0).max(r.longest_frame_gap);
+        println!(
+            "{name:<44} {longest:>14} {:>11.1} ms {:>10.1} {:>14.1} {:>9}",
+            r.longest_frame_gap,
+            r.frames_per_second,
+            r.steps_per_second,
+            met(worst <= 50.0)
+        );
     }
     println!("\nload average at the end: {} (figures are ratios within this run; see BENCHMARKS.md)", load_average());
     Ok(())
@@ -233,6 +268,113 @@ async function runBench(shapes, minMs) {
 </script>
 "#;
 
+/// The page configs watched while training: the first screen, and each reference shape as a
+/// link (the spiral's 2 inputs instead of W; ReLU, He init, SGD at lr 1e-3 as the reference).
+fn responsiveness_cases() -> Vec<(String, String)> {
+    let mut cases = vec![("default (depth 10, width 64, batch 64)".to_owned(), String::new())];
+    cases.extend(TRAINING_SHAPES.iter().map(|&(l, w, b)| {
+        let query = format!("depth={}&width={w}&batch={b}&act=relu&init=kaiming_normal&opt=sgd&lr=0.001", l - 1);
+        (format!("shape ({l}, {w}, {b}): {query}"), query)
+    }));
+    cases
+}
+
+/// What the page's main thread did while training ran.
+struct Responsiveness {
+    /// Longest task reported by PerformanceObserver('longtask'), which reports only tasks over
+    /// 50 ms; `None` when there was none.
+    longest_task: Option<f64>,
+    /// Longest time between two animation frames, ms.
+    longest_frame_gap: f64,
+    frames_per_second: f64,
+    /// Training steps the page showed per second (the worker's rate, as the page received it).
+    steps_per_second: f64,
+}
+
+/// Times the reference training step in a fresh instance of the page's worker, driven through
+/// its own protocol (JSON messages, `gradscope::bridge`): per shape, configure the reference job,
+/// warm up, then rounds of `Step { steps: k }` timed until the worker's last progress (not
+/// running) arrives, k sized so each round takes about minMs / rounds.
+const WORKER_SCRIPT: &str = r#"
+const [shapes, minMs, rounds, done] = arguments;
+const fail = (what) => done('error: ' + what);
+(async () => {
+  const worker = new Worker('./worker_loader.js');
+  const inbox = [];
+  let wake = null;
+  worker.onmessage = (e) => { inbox.push(JSON.parse(e.data)); if (wake) { const w = wake; wake = null; w(); } };
+  worker.onerror = (e) => fail('the worker failed: ' + (e.message || 'could not load'));
+  const receive = async (wanted) => {
+    for (;;) {
+      const i = inbox.findIndex(wanted);
+      if (i >= 0) return inbox.splice(0, i + 1)[i];
+      await new Promise((resolve) => { wake = resolve; });
+    }
+  };
+  const protocol = (await receive((m) => m.ready)).ready.protocol;
+  let generation = 0;
+  const send = (command) => worker.postMessage(JSON.stringify({ protocol, generation: ++generation, kind: { train: command } }));
+  const settled = (m) => {
+    if (m.error) throw new Error(m.error.message);
+    if (m.panic) throw new Error(m.panic.message);
+    return m.progress && !m.progress.running;
+  };
+  const steps = async (k) => {
+    const t0 = performance.now();
+    send({ step: { steps: k } });
+    const snapshot = (await receive(settled)).progress.progress.mlp.snapshot;
+    if (snapshot.diagnosis) throw new Error('the reference run diverged: ' + snapshot.diagnosis.message);
+    return (performance.now() - t0) / k;
+  };
+  const out = [];
+  for (const [layers, width, batch] of shapes) {
+    send({ configure: { reference: { layers, width, batch } } });
+    await receive(settled);
+    let perStep = await steps(3);
+    let best = Infinity;
+    for (let r = 0; r < rounds; r++) {
+      perStep = await steps(Math.max(3, Math.ceil(minMs / rounds / perStep)));
+      best = Math.min(best, perStep);
+    }
+    out.push(best.toFixed(3));
+  }
+  worker.terminate();
+  done(out.join(','));
+})().catch((e) => fail(String(e)));
+"#;
+
+/// Presses Play on the page already loaded, watches the main thread for `ms` (long tasks,
+/// animation frame gaps, the step counter), then presses Pause.
+const RESPONSIVENESS_SCRIPT: &str = r#"
+const [ms, done] = arguments;
+const fail = (what) => done('error: ' + what);
+const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
+(async () => {
+  const app = document.querySelector('main#app');
+  const panel = document.getElementById('training');
+  const step = () => Number(document.getElementById('step-count').dataset.value);
+  for (let i = 0; !(app && app.dataset.state === 'ready' && panel && panel.dataset.state === 'paused'); i++) {
+    if (i > 6000) return fail('the page did not get ready');
+    await sleep(10);
+  }
+  let longestTask = 0;
+  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longestTask = Math.max(longestTask, e.duration); });
+  observer.observe({ type: 'longtask' });
+  let longestGap = 0, last = null, frames = 0, watching = true;
+  const frame = (t) => { if (last !== null) longestGap = Math.max(longestGap, t - last); last = t; frames++; if (watching) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  const step0 = step(), t0 = performance.now();
+  document.getElementById('play').click();
+  await sleep(ms);
+  watching = false;
+  const seconds = (performance.now() - t0) / 1000, steps = step() - step0;
+  document.getElementById('pause').click();
+  observer.disconnect();
+  if (panel.dataset.state === 'stopped') return fail('training diverged on ' + location.search);
+  done([longestTask, longestGap, frames / seconds, steps / seconds].map((x) => x.toFixed(2)).join(','));
+})().catch((e) => fail(String(e)));
+"#;
+
 /// Measures slider moves on the page already loaded: waits until it shows its first answer,
 /// then moves #depth back and forth by one, timing from the 'input' event to the moment the
 /// app marks the new answer drawn (`data-drawn-generation`, set after the canvas is painted).
@@ -312,6 +454,30 @@ impl Browser {
         self.open_url(url)?;
         let times = self.execute_async(SLIDER_SCRIPT, &format!("{LATENCY_ROUNDS},{LATENCY_WARMUP}"))?;
         parse_numbers(&times)
+    }
+
+    /// gradscope's ms per training step in the page's worker for each reference shape.
+    fn worker_training(&self, site: &str) -> Result<Vec<f64>> {
+        println!("timing the reference training step in the page's worker ({site})");
+        self.open_url(site)?;
+        let shapes: Vec<String> = TRAINING_SHAPES.iter().map(|(l, w, b)| format!("[{l},{w},{b}]")).collect();
+        parse_numbers(&self.execute_async(WORKER_SCRIPT, &format!("[{}],{WORKER_MS},{WORKER_ROUNDS}", shapes.join(",")))?)
+    }
+
+    /// The main thread while the page at `url` trains.
+    fn responsiveness(&self, url: &str) -> Result<Responsiveness> {
+        println!("watching the main thread while {url} trains");
+        self.open_url(url)?;
+        let figures = parse_numbers(&self.execute_async(RESPONSIVENESS_SCRIPT, &RESPONSIVENESS_MS.to_string())?)?;
+        let &[task, gap, fps, steps] = figures.as_slice() else {
+            return Err(failure(format_args!("expected 4 figures, got {figures:?}"), "the page's script changed"));
+        };
+        Ok(Responsiveness {
+            longest_task: (task > 0.0).then_some(task),
+            longest_frame_gap: gap,
+            frames_per_second: fps,
+            steps_per_second: steps,
+        })
     }
 
     /// TensorFlow.js wasm ms per training step for each reference shape.

@@ -443,12 +443,7 @@ impl RecurrentTrainOutput<'_> {
                 let value = norm.map_or(serde_json::Value::Null, |&n| float_value(n));
                 cells.push((name.to_owned(), value));
             }
-            if index == 0 {
-                let names: Vec<&str> = cells.iter().map(|(name, _)| name.as_str()).collect();
-                let _ = writeln!(csv, "{}", names.join(","));
-            }
-            let values: Vec<String> = cells.iter().map(|(_, value)| csv_cell(value)).collect();
-            let _ = writeln!(csv, "{}", values.join(","));
+            write_row(&mut csv, &cells, index == 0);
         }
         csv
     }
@@ -485,15 +480,20 @@ impl TrainOutput<'_> {
         }
         for (index, snapshot) in self.snapshots.iter().enumerate() {
             let cells = snapshot_cells(snapshot);
-            if index == 0 {
-                let names: Vec<&str> = cells.iter().map(|(name, _)| name.as_str()).collect();
-                let _ = writeln!(csv, "{}", names.join(","));
-            }
-            let values: Vec<String> = cells.iter().map(|(_, value)| csv_cell(value)).collect();
-            let _ = writeln!(csv, "{}", values.join(","));
+            write_row(&mut csv, &cells, index == 0);
         }
         csv
     }
+}
+
+/// Appends a row of named CSV cells, after a header of their names when `first`.
+fn write_row(csv: &mut String, cells: &[(String, serde_json::Value)], first: bool) {
+    if first {
+        let names: Vec<&str> = cells.iter().map(|(name, _)| name.as_str()).collect();
+        let _ = writeln!(csv, "{}", names.join(","));
+    }
+    let values: Vec<String> = cells.iter().map(|(_, value)| csv_cell(value)).collect();
+    let _ = writeln!(csv, "{}", values.join(","));
 }
 
 /// A snapshot as named CSV cells, in declaration order (see `TrainOutput::to_csv`).

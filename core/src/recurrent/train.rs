@@ -90,6 +90,11 @@ impl Trainer {
         self.step
     }
 
+    /// The step whose loss or gradient first was not finite; no step is taken after it.
+    pub fn diverged_at(&self) -> Option<u64> {
+        self.diverged_at
+    }
+
     /// New optimizer settings from the next step on (see `Optimizer::set_config`).
     pub fn set_optimizer(&mut self, optimizer: OptimizerConfig) -> Result<(), String> {
         optimizer.validate()?;
@@ -224,6 +229,7 @@ mod tests {
         assert!(!snapshot.probe.unwrap().loss.is_finite());
         assert_eq!(bits(&trainer.net().params), before, "no update from a non-finite gradient");
         assert_eq!(trainer.run(3).step, 1, "stays stopped");
+        assert_eq!(trainer.diverged_at(), Some(1));
     }
 
     /// The recurrent lab's default example (slow: run with

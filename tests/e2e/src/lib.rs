@@ -245,16 +245,21 @@ impl Page {
 
     /// The probe table: per body row, `data-field` → `data-value` of each cell.
     pub async fn probe_table(&self) -> Vec<BTreeMap<String, String>> {
+        self.table("table#probe-table").await
+    }
+
+    /// The table `selector`: per body row, `data-field` → `data-value` of each cell.
+    pub async fn table(&self, selector: &str) -> Vec<BTreeMap<String, String>> {
         let rows = self
             .js(
-                "const table = document.querySelector('table#probe-table');
+                "const table = document.querySelector(arguments[0]);
                  if (!table) return null;
                  return Array.from(table.querySelectorAll('tbody tr'), tr => Object.fromEntries(
                      Array.from(tr.querySelectorAll('td[data-field]'), td => [td.dataset.field, td.getAttribute('data-value')])));",
-                vec![],
+                vec![json!(selector)],
             )
             .await;
-        let rows = rows.as_array().unwrap_or_else(|| panic!("no table#probe-table on the page"));
+        let rows = rows.as_array().unwrap_or_else(|| panic!("no {selector} on the page"));
         rows.iter()
             .map(|row| {
                 let cells = row.as_object().expect("rows are objects");
@@ -317,6 +322,9 @@ const DESCRIBE_APP: &str = "
         drawnGeneration: app && app.dataset.drawnGeneration,
         workerError: shown('#worker-error'),
         clampNotice: shown('#clamp-notice'),
+        training: (t => t && { state: t.dataset.state, busy: t.dataset.busy,
+            step: document.getElementById('step-count')?.dataset.value,
+            error: shown('#training-error'), diagnosis: shown('#diagnosis') })(document.getElementById('training')),
         body: document.body ? document.body.innerText.slice(0, 400) : null,
     };";
 
@@ -364,17 +372,31 @@ impl WebDriverCompatibleCommand for SessionPost {
 
 /// What `gradscope probe '<link>' --format json` prints for `link`.
 pub fn cli_probe(settings: &Settings, link: &str) -> Json {
+    cli_json(settings, &["probe", link])
+}
+
+/// What `gradscope train '<link>' --steps N --chunk N --format json` prints: one snapshot
+/// after `steps` steps.
+pub fn cli_train(settings: &Settings, link: &str, steps: u64) -> Json {
+    let steps = steps.to_string();
+    cli_json(settings, &["train", link, "--steps", &steps, "--chunk", &steps])
+}
+
+/// Runs the CLI with `args` and `--format json`, and parses what it prints.
+fn cli_json(settings: &Settings, args: &[&str]) -> Json {
     let output = Command::new(&settings.cli)
-        .args(["probe", link, "--format", "json"])
+        .args(args)
+        .args(["--format", "json"])
         .output()
         .unwrap_or_else(|err| panic!("cannot run {}: {err}", settings.cli.display()));
+    let command = args.join(" ");
     assert!(
         output.status.success(),
-        "`gradscope probe '{link}' --format json` failed ({}): {}",
+        "`gradscope {command} --format json` failed ({}): {}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("the CLI printed invalid JSON ({err}) for {link}"))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("the CLI printed invalid JSON ({err}) for {command}"))
 }
 
 /// Asserts that every numeric cell of the page's probe table is exactly the CLI's value: the
@@ -410,7 +432,7 @@ pub fn assert_table_matches_probe(table: &[BTreeMap<String, String>], report: &J
 }
 
 /// A JSON number, or one of the strings the core writes for non-finite values.
-fn json_f64(value: &Json) -> Option<f64> {
+pub fn json_f64(value: &Json) -> Option<f64> {
     match value {
         Json::Number(n) => n.as_f64(),
         Json::String(word) if ["NaN", "inf", "-inf"].contains(&word.as_str()) => word.parse().ok(),
