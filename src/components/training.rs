@@ -18,7 +18,9 @@ use crate::bridge::{Hyper, JobSpec, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
 use crate::components::results::{observe_width, prefers_dark};
 use crate::format;
-use crate::i18n::{use_i18n, Lang, Strings};
+use crate::components::controls::Label;
+use crate::i18n::{self, use_i18n, Lang, Strings};
+use crate::tr;
 use crate::plot::{
     draw_chart_on_canvas, draw_decision_boundary, draw_heatmap, draw_histograms, draw_loss, draw_update_ratio, Boundary,
     Histogram, HistogramPanel, Histograms, LayerSeries, LossHistory, Saturation,
@@ -26,59 +28,6 @@ use crate::plot::{
 use crate::training::TrainingHistory;
 
 /// Every user-visible string of the panel, in one place for the translations.
-mod text {
-    pub const TITLE: &str = "Training";
-    pub const INTRO: &str = "Train the network above and watch which layers learn. Changing the network starts over; \
-        the optimizer, learning rate and clipping apply from the next step.";
-    pub const PLAY: &str = "Play";
-    pub const PAUSE: &str = "Pause";
-    pub const STEP: &str = "Step";
-    pub const RESET: &str = "Reset";
-    pub const RESET_TITLE: &str = "Back to step 0 with the same initial weights (New seed draws different ones).";
-    pub const SPEED: &str = "Speed";
-    pub const SPEED_MAX: &str = "as fast as possible";
-    pub const STEPS_PER_SECOND: &str = "steps/s";
-    pub const STEP_COUNT: &str = "Step";
-    pub const LOSS: &str = "loss";
-    pub const ACCURACY: &str = "accuracy";
-    pub const EVAL_NOTE: &str = "on a fixed subset of 256 training examples";
-    pub const DIVERGED: &str = "Training diverged";
-    pub const WHAT_HELPS: &str = "What typically fixes it:";
-    pub const RECENT_NORMS: &str = "Global ‖∂L/∂W‖ in the steps before:";
-    pub const LOSS_CHART: &str = "Loss and accuracy";
-    pub const LOSS_ABOUT: &str = "Loss on the evaluation subset over training steps; accuracy dashed, on the right axis.";
-    pub const HEATMAP_CHART: &str = "Gradient norm per layer";
-    pub const HEATMAP_ABOUT: &str = "‖∂L/∂W‖ of every layer (rows, input at the bottom) over training steps (columns), colour on a log scale.";
-    pub const HEATMAP_QUANTITY: &str = "‖∂L/∂W‖";
-    pub const RATIO_CHART: &str = "Update:data ratio";
-    pub const RATIO_ABOUT: &str = "‖ΔW‖/‖W‖ of every layer per step, on a log scale: about 1e-3 is healthy; far below, the layer barely learns.";
-    pub const RATIO_QUANTITY: &str = "update:data ratio";
-    pub const HISTOGRAM_CHART: &str = "Histograms of layer";
-    pub const HISTOGRAM_ABOUT: &str = "The chosen layer's activations, the gradient reaching them and its weight gradient, on the evaluation subset.";
-    pub const READOUT: &str = "out";
-    pub const BOUNDARY_CHART: &str = "Decision boundary";
-    pub const BOUNDARY_ABOUT: &str = "The network's probability of class 1 over the plane, with the training data on top.";
-    pub const LAYER: &str = "Layer";
-    pub const NUMBERS: &str = "Per layer, at the newest step";
-    pub const WORKER_RESTARTED: &str = "The training crashed and was restarted from step 0:";
-    pub const WORKER_FAILED: &str = "Training failed:";
-    pub const NOT_STARTED: &str = "Press Play to train, or Step to take one step.";
-    pub const CHART_FAILED: &str = "This chart could not be drawn:";
-
-    pub fn activation_title(act: &str, layer: &str) -> String {
-        format!("{act} output, layer {layer}")
-    }
-    pub fn activation_grad_title(layer: &str) -> String {
-        format!("∂L/∂a, layer {layer}")
-    }
-    pub fn weight_grad_title(layer: &str) -> String {
-        format!("∂L/∂W, layer {layer}")
-    }
-    pub fn diverged_at(step: u64) -> String {
-        format!("{DIVERGED} at step {step}")
-    }
-}
-
 /// Speeds offered, in steps per second (`None`: as fast as the worker goes).
 const SPEEDS: [Option<f64>; 4] = [None, Some(100.0), Some(10.0), Some(1.0)];
 
@@ -111,9 +60,9 @@ fn network_of(config: &ExperimentConfig) -> ExperimentConfig {
 }
 
 /// A layer's name on axes and in menus: its number, or "out" for the readout.
-fn layer_name(layer: usize, readout: usize) -> String {
+fn layer_name(layer: usize, readout: usize, words: &Strings) -> String {
     if layer == readout {
-        text::READOUT.to_owned()
+        words.plot.readout_tick.to_owned()
     } else {
         layer.to_string()
     }
@@ -125,6 +74,7 @@ pub fn TrainingPanel(
     /// The newest snapshot that took steps, for the depth plot's "now".
     set_trained: WriteSignal<Option<Snapshot>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let history = StoredValue::new(TrainingHistory::default());
     // Bumped once per animation frame that has new progress: every chart and number follows it.
     let (frame, set_frame) = signal(0_u64);
@@ -165,10 +115,10 @@ pub fn TrainingPanel(
             schedule_frame();
         }
         TrainingEvent::Restarted { what_happened } => {
-            set_problem.set(Some(format!("{} {what_happened}", text::WORKER_RESTARTED)));
+            set_problem.set(Some(tr!(i18n.t_untracked(), training.worker_restarted, error = what_happened)));
             clear();
         }
-        TrainingEvent::Failed { message } => set_problem.set(Some(format!("{} {message}", text::WORKER_FAILED))),
+        TrainingEvent::Failed { message } => set_problem.set(Some(tr!(i18n.t_untracked(), training.worker_failed, error = message))),
         // This panel's worker only ever runs MLP jobs; pretraining has a worker of its own.
         TrainingEvent::Progress { progress: Progress::Pretrain(_), .. } => {}
     });
@@ -231,31 +181,32 @@ pub fn TrainingPanel(
     view! {
         <section id="training" class="training" aria-labelledby="training-title"
             data-state=move || state.get().name() data-busy=move || busy.get().to_string()>
-            <h2 id="training-title">{text::TITLE}</h2>
-            <p class="hint">{text::INTRO}</p>
-            <div class="toolbar" role="group" aria-label=text::TITLE>
+            <h2 id="training-title">{move || i18n.t().training.title}</h2>
+            <p class="hint">{move || i18n.t().training.intro}</p>
+            <div class="toolbar" role="group" aria-label=move || i18n.t().training.title>
                 <button type="button" id="play" class="primary"
                     disabled=move || state.get() != RunState::Paused
-                    on:click=command(TrainCommand::Play, RunState::Playing)>{text::PLAY}</button>
+                    on:click=command(TrainCommand::Play, RunState::Playing)>{move || i18n.t().training.play}</button>
                 <button type="button" id="pause" disabled=move || state.get() != RunState::Playing
-                    on:click=command(TrainCommand::Pause, RunState::Paused)>{text::PAUSE}</button>
+                    on:click=command(TrainCommand::Pause, RunState::Paused)>{move || i18n.t().training.pause}</button>
                 <button type="button" id="step" disabled=move || state.get() == RunState::Stopped
-                    on:click=command(TrainCommand::Step { steps: 1 }, RunState::Paused)>{text::STEP}</button>
-                <button type="button" id="reset" title=text::RESET_TITLE
-                    on:click=command(TrainCommand::Reset, RunState::Paused)>{text::RESET}</button>
-                <label class="speed">{text::SPEED}" "
+                    on:click=command(TrainCommand::Step { steps: 1 }, RunState::Paused)>{move || i18n.t().training.step}</button>
+                <button type="button" id="reset" title=move || i18n.t().training.reset_title
+                    on:click=command(TrainCommand::Reset, RunState::Paused)>{move || i18n.t().training.reset}</button>
+                <label class="speed">{move || i18n.t().training.speed}" "
                     <select id="speed" on:change=move |ev| set_speed.set(event_target_value(&ev).parse().ok())>
                         {SPEEDS.iter().map(|&s| {
-                            let (value, label) = match s {
-                                None => ("max".to_owned(), text::SPEED_MAX.to_owned()),
-                                Some(s) => (s.to_string(), format!("{s} {}", text::STEPS_PER_SECOND)),
+                            let value = s.map_or_else(|| "max".to_owned(), |s| s.to_string());
+                            let label = move || match s {
+                                None => i18n.t().training.speed_max.to_owned(),
+                                Some(s) => tr!(i18n.t(), training.steps_per_second, speed = s),
                             };
                             view! { <option value=value prop:selected=move || speed.get() == s>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <output id="step-count" data-value=move || step_count().to_string()>
-                    {text::STEP_COUNT}" "{step_count}
+                    {move || i18n.t().training.step_count}" "{step_count}
                 </output>
             </div>
             <Show when=move || problem.with(Option::is_some)>
@@ -272,6 +223,7 @@ pub fn TrainingPanel(
 /// The newest loss and accuracy, in words and as exact values (`data-value`).
 #[component]
 fn Figures(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
     let latest = move || {
         frame.track();
         history.with_value(|h| h.latest.clone())
@@ -280,13 +232,13 @@ fn Figures(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) -> imp
         <p id="training-figures" aria-live="off">
             {move || match latest() {
                 Some(s) if s.step > 0 || s.diagnosis.is_some() => view! {
-                    {text::LOSS}" "<span data-field="eval_loss" data-value=format::exact(s.eval.loss)>{format::readable(s.eval.loss)}</span>
+                    {i18n.t().training.loss}" "<span data-field="eval_loss" data-value=format::exact(s.eval.loss)>{format::readable(s.eval.loss)}</span>
                     {s.eval.accuracy.map(|a| view! {
-                        " · "{text::ACCURACY}" "<span data-field="eval_accuracy" data-value=format::exact(a)>{format::percent(a)}</span>
+                        " · "{i18n.t().training.accuracy}" "<span data-field="eval_accuracy" data-value=format::exact(a)>{format::percent(a)}</span>
                     })}
-                    " ("{text::EVAL_NOTE}")"
+                    " ("{i18n.t().training.eval_note}")"
                 }.into_any(),
-                _ => text::NOT_STARTED.into_any(),
+                _ => i18n.t().training.not_started.into_any(),
             }}
         </p>
     }
@@ -308,11 +260,11 @@ fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) 
             }).collect();
             view! {
                 <section id="diagnosis" class="notice error" role="alert" data-step=d.step.to_string()>
-                    <h3>{text::diverged_at(d.step)}</h3>
+                    <h3>{tr!(i18n.t(), training.diverged_at, step = d.step)}</h3>
                     <p>{d.message.clone()}</p>
-                    <p>{text::WHAT_HELPS}</p>
+                    <p>{i18n.t().training.what_helps}</p>
                     <ul>{d.advice.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
-                    <p class="hint">{text::RECENT_NORMS}" "{norms.join(" · ")}</p>
+                    <p class="hint">{i18n.t().training.recent_norms}" "{norms.join(" · ")}</p>
                 </section>
             }
         })}
@@ -324,8 +276,8 @@ fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) 
 #[component]
 fn Chart(
     id: &'static str,
-    title: &'static str,
-    about: &'static str,
+    title: Label,
+    about: Label,
     frame: ReadSignal<u64>,
     draw: impl FnMut(&HtmlCanvasElement, bool, Lang, bool) -> Option<Result<u64, String>> + 'static,
     #[prop(optional)] heading: Option<AnyView>,
@@ -364,13 +316,13 @@ fn Chart(
     });
     view! {
         <figure class="chart" id=format!("{id}-figure") hidden=move || hidden.get()>
-            <figcaption>{heading.unwrap_or_else(|| title.into_any())}</figcaption>
+            <figcaption>{heading.unwrap_or_else(|| (move || title(i18n.t())).into_any())}</figcaption>
             <div class="chart-area" node_ref=area>
-                <canvas id=id node_ref=canvas role="img" aria-label=about
+                <canvas id=id node_ref=canvas role="img" aria-label=move || about(i18n.t())
                     data-drawn-step=move || drawn.get().map(|s| s.to_string())/>
             </div>
             <Show when=move || failure.with(Option::is_some)>
-                <p class="plot-error" role="alert">{text::CHART_FAILED}" "{move || failure.get()}</p>
+                <p class="plot-error" role="alert">{move || failure.get().map(|failure| tr!(i18n.t(), training.chart_failed, error = failure))}</p>
             </Show>
         </figure>
     }
@@ -386,6 +338,7 @@ fn ChartGrid(
     set_inspect: WriteSignal<usize>,
     readout: impl Fn() -> usize + Copy + Send + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     // Each chart redraws only when its data changed since it last drew (or `forced`).
     let changed = |last: &mut (u64, usize), now: (u64, usize), forced: bool| std::mem::replace(last, now) != now || forced;
     let mut loss_last = (0, 0);
@@ -400,14 +353,14 @@ fn ChartGrid(
             Some(draw_chart_on_canvas(canvas, dark, lang, |root, style| draw_loss(root, &chart, style)).map(|()| h.step()))
         })
     };
-    let layer_chart = move |quantity: &'static str, values: fn(&TrainingHistory) -> &[f64], heatmap: bool| {
+    let layer_chart = move |quantity: Label, values: fn(&TrainingHistory) -> &[f64], heatmap: bool| {
         let mut last = (0, 0);
         move |canvas: &HtmlCanvasElement, dark: bool, lang: Lang, forced: bool| {
             history.with_value(|h| {
                 if !changed(&mut last, (h.step(), h.steps.len()), forced) {
                     return None;
                 }
-                let series = LayerSeries { quantity, steps: &h.steps, layers: h.layers, values: values(h) };
+                let series = LayerSeries { quantity: quantity(lang.strings()), steps: &h.steps, layers: h.layers, values: values(h) };
                 let drawn = draw_chart_on_canvas(canvas, dark, lang, |root, style| {
                     if heatmap {
                         draw_heatmap(root, &series, style)
@@ -427,7 +380,8 @@ fn ChartGrid(
             if !changed(&mut histograms_last, (h.views_version, 0), forced) {
                 return None;
             }
-            let name = layer_name(layers.layer, readout());
+            let words = lang.strings();
+            let name = layer_name(layers.layer, readout(), words);
             let hidden = layers.layer != readout();
             let saturation = match act() {
                 Activation::Sigmoid if hidden => Some(Saturation::SIGMOID),
@@ -436,9 +390,9 @@ fn ChartGrid(
             };
             let chart = Histograms {
                 panels: vec![
-                    panel(text::activation_title(act().name(), &name), &layers.activation, saturation),
-                    panel(text::activation_grad_title(&name), &layers.activation_grad, None),
-                    panel(text::weight_grad_title(&name), &layers.weight_grad, None),
+                    panel(tr!(words, training.activation_title, act = i18n::activation(words, act()).0, layer = name), &layers.activation, saturation),
+                    panel(tr!(words, training.activation_grad_title, layer = name), &layers.activation_grad, None),
+                    panel(tr!(words, training.weight_grad_title, layer = name), &layers.weight_grad, None),
                 ],
                 log_counts: true,
             };
@@ -472,27 +426,27 @@ fn ChartGrid(
         history.with_value(|h| h.boundary.is_none())
     });
     let layer_menu = view! {
-        <label for="histogram-layer">{text::HISTOGRAM_CHART}" "</label>
+        <label for="histogram-layer">{move || i18n.t().training.histogram_chart}" "</label>
         <select id="histogram-layer" on:change=move |ev| {
             if let Ok(layer) = event_target_value(&ev).parse() {
                 set_inspect.set(layer);
             }
         }>
             {move || (1..=readout()).map(|layer| view! {
-                <option value=layer.to_string() prop:selected=move || inspect.get() == layer>{layer_name(layer, readout())}</option>
+                <option value=layer.to_string() prop:selected=move || inspect.get() == layer>{move || layer_name(layer, readout(), i18n.t())}</option>
             }).collect_view()}
         </select>
     };
     view! {
         <div class="charts">
-            <Chart id="loss-chart" title=text::LOSS_CHART about=text::LOSS_ABOUT frame draw=draw_loss_chart/>
-            <Chart id="heatmap-chart" title=text::HEATMAP_CHART about=text::HEATMAP_ABOUT frame
-                draw=layer_chart(text::HEATMAP_QUANTITY, |h| &h.grad_w_norm, true)/>
-            <Chart id="ratio-chart" title=text::RATIO_CHART about=text::RATIO_ABOUT frame
-                draw=layer_chart(text::RATIO_QUANTITY, |h| &h.update_ratio, false)/>
-            <Chart id="histogram-chart" title=text::HISTOGRAM_CHART about=text::HISTOGRAM_ABOUT frame
+            <Chart id="loss-chart" title=|t| t.training.loss_chart about=|t| t.training.loss_about frame draw=draw_loss_chart/>
+            <Chart id="heatmap-chart" title=|t| t.training.heatmap_chart about=|t| t.training.heatmap_about frame
+                draw=layer_chart(|t| t.plot.grad_w_norm, |h| &h.grad_w_norm, true)/>
+            <Chart id="ratio-chart" title=|t| t.training.ratio_chart about=|t| t.training.ratio_about frame
+                draw=layer_chart(|t| t.training.ratio_quantity, |h| &h.update_ratio, false)/>
+            <Chart id="histogram-chart" title=|t| t.training.histogram_chart about=|t| t.training.histogram_about frame
                 draw=draw_histograms_chart heading=layer_menu.into_any()/>
-            <Chart id="boundary-chart" title=text::BOUNDARY_CHART about=text::BOUNDARY_ABOUT frame
+            <Chart id="boundary-chart" title=|t| t.training.boundary_chart about=|t| t.training.boundary_about frame
                 draw=draw_boundary_chart hidden=no_boundary/>
         </div>
     }
@@ -508,18 +462,18 @@ fn panel(title: String, counted: &CoreHistogram, saturation: Option<Saturation>)
 /// so tests compare cells with `gradscope train`'s output), its heading, how to print it.
 struct Column {
     field: &'static str,
-    heading: &'static str,
+    heading: Label,
     value: fn(&LayerSnapshot) -> f64,
     text: fn(f64, &Strings) -> String,
 }
 
 const COLUMNS: &[Column] = &[
-    Column { field: "grad_w_norm", heading: "‖∂L/∂W‖", value: |l| l.grad_w_norm, text: format::gradient },
-    Column { field: "delta_rms", heading: "‖∂L/∂h‖ RMS", value: |l| l.delta_rms, text: format::gradient },
-    Column { field: "update_ratio", heading: "Update:data", value: |l| l.update_ratio, text: |v, _| format::readable(v) },
-    Column { field: "weight_norm", heading: "‖W‖", value: |l| l.weight_norm, text: |v, _| format::readable(v) },
-    Column { field: "saturated", heading: "Saturated", value: |l| l.saturated, text: |v, _| format::percent(v) },
-    Column { field: "dead", heading: "Dead", value: |l| l.dead, text: |v, _| format::percent(v) },
+    Column { field: "grad_w_norm", heading: |t| t.plot.grad_w_norm, value: |l| l.grad_w_norm, text: format::gradient },
+    Column { field: "delta_rms", heading: |t| t.plot.delta_rms, value: |l| l.delta_rms, text: format::gradient },
+    Column { field: "update_ratio", heading: |t| t.training.col_update_ratio, value: |l| l.update_ratio, text: |v, _| format::readable(v) },
+    Column { field: "weight_norm", heading: |_| "‖W‖", value: |l| l.weight_norm, text: |v, _| format::readable(v) },
+    Column { field: "saturated", heading: |t| t.training.col_saturated, value: |l| l.saturated, text: |v, _| format::percent(v) },
+    Column { field: "dead", heading: |t| t.training.col_dead, value: |l| l.dead, text: |v, _| format::percent(v) },
 ];
 
 /// The newest per-layer numbers the charts show, exactly (`data-value`), in a closed
@@ -537,17 +491,17 @@ fn NumbersTable(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>, r
     };
     view! {
         <details id="training-numbers" on:toggle=move |ev| set_open.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
-            <summary>{text::NUMBERS}</summary>
+            <summary>{move || i18n.t().training.numbers}</summary>
             <div class="table-scroll" tabindex="0">
                 <table id="training-table">
                     <thead><tr>
-                        <th scope="col">{text::LAYER}</th>
-                        {COLUMNS.iter().map(|c| view! { <th scope="col">{c.heading}</th> }).collect_view()}
+                        <th scope="col">{move || i18n.t().training.layer}</th>
+                        {COLUMNS.iter().map(|c| view! { <th scope="col">{move || (c.heading)(i18n.t())}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {move || rows().map(|layers| layers.into_iter().map(|l| view! {
                             <tr>
-                                <td data-field="layer" data-value=l.layer.to_string()>{layer_name(l.layer, readout())}</td>
+                                <td data-field="layer" data-value=l.layer.to_string()>{layer_name(l.layer, readout(), i18n.t())}</td>
                                 {COLUMNS.iter().map(|c| {
                                     let value = (c.value)(&l);
                                     view! { <td data-field=c.field data-value=format::exact(value)>{(c.text)(value, i18n.t())}</td> }
