@@ -15,6 +15,8 @@ use crate::components::results::prefers_dark;
 use crate::components::panel::Panel;
 use crate::format::readable;
 use crate::i18n::{use_i18n, Lang};
+use crate::panels::prose::Prose;
+use crate::tr;
 use crate::math::{self, Math};
 use crate::panels::chain::plot_ratio;
 use crate::plot::{
@@ -65,10 +67,11 @@ impl Run {
 
 #[component]
 pub fn PretrainingPanel(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
     let active = move || config.with(|c| c.pretrain == Pretrain::Rbm);
     view! {
         <section id="pretraining" aria-labelledby="pretraining-title">
-            <h2 id="pretraining-title">"Greedy layer-wise pretraining (RBMs)"</h2>
+            <h2 id="pretraining-title">{move || i18n.t().pretraining.title}</h2>
             <Show when=active fallback=move || view! { <Invitation editor/> }>
                 <Pretraining config editor/>
             </Show>
@@ -79,25 +82,24 @@ pub fn PretrainingPanel(config: ReadSignal<ExperimentConfig>, editor: Editor) ->
 
 #[component]
 fn Invitation(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
     let set_up = move |_| {
         for (key, value) in SET_UP {
             editor.edit(key, value);
         }
     };
     view! {
+        <p>{move || i18n.t().pretraining.invitation}</p>
         <p>
-            "Before ReLU, good initializations and batch norm, deep sigmoid networks were made trainable by first \
-             training each layer on its own, as a restricted Boltzmann machine, and only then the whole network."
-        </p>
-        <p>
-            <button type="button" id="try-pretraining" on:click=set_up>"Try it: a 6-layer sigmoid net on handwritten digits"</button>
-            " (pretraining needs sigmoid units, no batch norm or skips, and binary data: bars or digits)."
+            <button type="button" id="try-pretraining" on:click=set_up>{move || i18n.t().pretraining.try_it}</button>
+            {move || i18n.t().pretraining.needs}
         </p>
     }
 }
 
 #[component]
 fn Pretraining(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
     let (run, set_run) = signal(Run::default());
     let (failure, set_failure) = signal(None::<String>);
     let worker = TrainingWorker::spawn(move |event| match event {
@@ -105,7 +107,7 @@ fn Pretraining(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl Int
         TrainingEvent::Progress { .. } => {}
         TrainingEvent::Restarted { what_happened } => {
             set_run.set(Run::default());
-            set_failure.set(Some(format!("The pretraining worker crashed ({what_happened}) and was restarted; run it again.")));
+            set_failure.set(Some(tr!(i18n.t_untracked(), pretraining.worker_crashed, error = what_happened)));
         }
         TrainingEvent::Failed { message } => set_failure.set(Some(message)),
     });
@@ -135,10 +137,10 @@ fn Pretraining(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl Int
             (false, _) => {
                 let done: usize = r.layers.iter().map(|l| l.epochs_done).sum();
                 let total: usize = r.layers.iter().map(|l| l.epochs_total).sum();
-                format!("Pretraining: {done} of {total} epochs.")
+                tr!(i18n.t(), pretraining.status_pretraining, done = done, total = total)
             }
-            (true, Some(step)) => format!("Pretrained. Fine-tuning both networks: step {step}."),
-            (true, None) => "Pretrained.".to_owned(),
+            (true, Some(step)) => tr!(i18n.t(), pretraining.status_fine_tuning, step = step),
+            (true, None) => i18n.t().pretraining.status_pretrained.to_owned(),
         })
     };
     view! {
@@ -148,21 +150,21 @@ fn Pretraining(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl Int
             <NumberField key="pt_lr" label=|t| t.pretraining.pt_lr range=ExperimentConfig::PT_LR value=field(|c| c.pt_lr.to_string()) editor/>
             <Switch key="pcd" label=|t| t.pretraining.pcd value=Signal::derive(move || config.with(|c| c.pcd)) editor/>
         </div>
-        <div class="pretrain-buttons" role="group" aria-label="Pretraining">
+        <div class="pretrain-buttons" role="group" aria-label=move || i18n.t().pretraining.buttons_label>
             <button type="button" id="pretrain-run" disabled=running on:click=move |_| play(TrainCommand::Play)>
-                {move || if run.with(Run::pretrained) { "Fine-tune both" } else { "Run pretraining" }}
+                {move || if run.with(Run::pretrained) { i18n.t().pretraining.fine_tune_both } else { i18n.t().pretraining.run }}
             </button>
-            <button type="button" id="pretrain-pause" disabled=move || !running() on:click=move |_| pause(TrainCommand::Pause)>"Pause"</button>
-            <button type="button" id="pretrain-reset" on:click=reset>"Reset"</button>
+            <button type="button" id="pretrain-pause" disabled=move || !running() on:click=move |_| pause(TrainCommand::Pause)>{move || i18n.t().pretraining.pause}</button>
+            <button type="button" id="pretrain-reset" on:click=reset>{move || i18n.t().pretraining.reset}</button>
             <span id="pretrain-status" data-pretrained=move || run.with(Run::pretrained).to_string()>{status}</span>
         </div>
         <Show when=move || failure.with(Option::is_some)>
             <p class="plot-error" role="alert">{move || failure.get()}</p>
         </Show>
-        <ol class="layer-progress" aria-label="Progress per layer">
+        <ol class="layer-progress" aria-label=move || i18n.t().pretraining.progress_label>
             <For each=move || run.with(|r| r.layers.clone()) key=|l| (l.layer, l.epochs_done) let:layer>
                 <li>
-                    <label>{format!("Layer {}: {} → {}", layer.layer, layer.n_visible, layer.n_hidden)}</label>
+                    <label>{move || tr!(i18n.t(), pretraining.layer_progress, layer = layer.layer, visible = layer.n_visible, hidden = layer.n_hidden)}</label>
                     <progress max=layer.epochs_total value=layer.epochs_done>{format!("{}/{}", layer.epochs_done, layer.epochs_total)}</progress>
                 </li>
             </For>
@@ -230,21 +232,23 @@ fn Chart(
 /// The numbers the explanation refers to, from the current run.
 #[component]
 fn Numbers(run: ReadSignal<Run>) -> impl IntoView {
+    let i18n = use_i18n();
+    let said = move || &i18n.t().pretraining;
     let last_metric = move |layer: usize| run.with(|r| r.metrics.iter().rev().find(|m| m.layer == layer).cloned());
     let ratios = move || run.with(|r| r.probes.as_ref().and_then(|p| Some((plot_ratio(&p.random)?, plot_ratio(&p.pretrained)?))));
     view! {
         <ul id="pretrain-numbers" class="pretrain-numbers">
             {move || last_metric(1).map(|m| view! {
-                <li>"Layer 1 after epoch " {m.epoch} ": reconstruction error " {readable(m.recon_error)}
-                    ", free-energy gap (held-out − training) " {readable(m.free_energy_gap)} "."</li>
+                <li>{tr!(i18n.t(), pretraining.numbers_layer1_before, epoch = m.epoch)} {readable(m.recon_error)}
+                    {said().numbers_layer1_gap} {readable(m.free_energy_gap)} {said().numbers_end}</li>
             })}
             {move || ratios().map(|(random, pretrained)| view! {
-                <li>"Gradient reaching layer 1, relative to the last hidden layer (δ RMS ratio), at random initialization → after pretraining: "
+                <li>{said().numbers_ratio}
                     <Math formula=math::PRETRAIN_RATIO values=Signal::derive(move || vec![("random", readable(random)), ("pretrained", readable(pretrained))])/></li>
             })}
             {move || run.with(|r| Some((*r.steps.last()?, *r.random.last()?, *r.pretrained.last()?))).map(|(step, random, pretrained)| view! {
-                <li>"Accuracy after " {step} " fine-tuning steps: " <strong>{readable(random)}</strong> " from random initialization, "
-                    <strong>{readable(pretrained)}</strong> " from the pretrained RBMs."</li>
+                <li>{tr!(i18n.t(), pretraining.numbers_accuracy, step = step)} <strong>{readable(random)}</strong> {said().numbers_from_random}
+                    <strong>{readable(pretrained)}</strong> {said().numbers_from_pretrained}</li>
             })}
         </ul>
     }
@@ -252,35 +256,10 @@ fn Numbers(run: ReadSignal<Run>) -> impl IntoView {
 
 #[component]
 fn Explanation() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Panel id="pretraining" title="What is this? RBMs, contrastive divergence, and why it stopped being needed".to_owned()>
-            <p>
-                "A "<strong>"restricted Boltzmann machine"</strong>" (RBM) is a layer of binary visible units v and binary \
-                 hidden units h with weights W and biases b, c. Every pair gets an energy, and low energy means likely:"
-            </p>
-            <Math formula=math::RBM_ENERGY/>
-            <p>"Given v, the hidden units are independent, and each is exactly a sigmoid unit:"</p>
-            <Math formula=math::RBM_HIDDEN/>
-            <p>
-                "Training raises the probability of the data. The exact gradient is ⟨hvᵀ⟩ under the data minus ⟨hvᵀ⟩ under \
-                 the model, and the second term would need a long Gibbs chain. "<strong>"Contrastive divergence"</strong>
-                " (CD-k, Hinton 2002) starts the chain at a training example and stops after k steps (k = 1 works well): a \
-                 biased but cheap estimate. Persistent CD keeps the chains running across updates instead."
-            </p>
-            <Math formula=math::CD_UPDATE/>
-            <p>
-                <strong>"Greedy layer-wise pretraining"</strong>" (Hinton, Osindero & Teh 2006; Bengio et al. 2007) trains \
-                 the first RBM on the data, then a second on the first one's hidden probabilities, and so on. Each layer learns \
-                 from a signal that does not pass through the layers above, so the vanishing gradient of a deep sigmoid \
-                 network never stands in its way. The stack then initializes the network, and backprop "<strong>"fine-tunes"</strong>
-                " it: its weights already compute useful features, and the gradient reaching its first layers is far less diminished."
-            </p>
-            <p>
-                "Why you rarely see it today: ReLU's slope is 1 where it is active instead of sigmoid's 1/4 at best, He \
-                 (kaiming) initialization keeps the signal's scale from layer to layer, and batch norm re-centres every \
-                 layer. Together they keep gradients alive from a random start, so deep networks train without pretraining. \
-                 Try it: switch the activation to "<code>"relu"</code>" with "<code>"kaiming_normal"</code>" and watch the main plot."
-            </p>
+        <Panel id="pretraining" title=Signal::derive(move || i18n.t().pretraining.explanation_title.to_owned())>
+            <Prose text=Signal::derive(move || i18n.t().pretraining.explanation)/>
         </Panel>
     }
 }
