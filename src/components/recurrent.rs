@@ -187,32 +187,34 @@ fn number(field: &'static str, value: f64) -> impl IntoView {
 /// Why the gradient survives (or not): the chosen model's equations and the current numbers.
 #[component]
 pub fn GatingPanel(shown: ReadSignal<Option<ShownOverlay>>) -> impl IntoView {
-    let body = move || shown.with(|s| s.as_ref().and_then(|s| s.overlay.chosen_probe().cloned())).map(gating_body);
+    let i18n = use_i18n();
+    let body = move || {
+        let words = i18n.t();
+        shown.with(|s| s.as_ref().and_then(|s| s.overlay.chosen_probe().cloned())).map(|probe| gating_body(probe, words))
+    };
     view! {
-        <Panel id="gating" title="Gates: what keeps the gradient alive through time">
+        <Panel id="gating" title=Signal::derive(move || i18n.t().gating.title.to_owned())>
             {body}
         </Panel>
     }
 }
 
-fn gating_body(probe: TimeProbe) -> impl IntoView {
+fn gating_body(probe: TimeProbe, words: &'static Strings) -> impl IntoView {
+    let said = &words.gating;
     let steps = probe.steps;
     let last_mean = |gate: &str| probe.gates.iter().find(|g| g.gate == gate).and_then(|g| g.mean.last().copied()).unwrap_or(f64::NAN);
     let whole_path = probe.path_product.first().copied().unwrap_or(f64::NAN);
     let factor = probe.per_step_factor().unwrap_or(f64::NAN);
     let measured = view! {
-        <p>"Measured: going back one step multiplies ‖∂L/∂hₜ‖ by " {number("per_step_factor", factor)} " on average."</p>
+        <p>{said.measured_before} {number("per_step_factor", factor)} {said.measured_after}</p>
     };
     match probe.model {
         Model::Lstm => view! {
             <Math formula=math::LSTM_CELL/>
             <Math formula=math::LSTM_PATH/>
             <p>
-                "Along the cell path the chain rule multiplies by the forget gate at every step. Where f ≈ 1 the \
-                 path stays open: that is what the forget bias (fbias) sets up at initialization. Now the mean \
-                 forget gate at the last step is " {number("forget_last", last_mean("forget"))}
-                ", and the product of forget gates from step " {steps} " back to step 1 is "
-                {number("path_product_1", whole_path)} "."
+                {said.lstm_before} {number("forget_last", last_mean("forget"))}
+                {tr!(words, gating.lstm_product, steps = steps)} {number("path_product_1", whole_path)} {said.sentence_end}
             </p>
             {measured}
         }
@@ -221,10 +223,8 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
             <Math formula=math::GRU_STATE/>
             <Math formula=math::GRU_PATH/>
             <p>
-                "The update gate z decides how much of the old state is copied unchanged; that copy is the GRU's \
-                 direct path, with chain-rule factor z at every step. The mean update gate at the last step is "
-                {number("update_last", last_mean("update"))} ", and the product of update gates from step "
-                {steps} " back to step 1 is " {number("path_product_1", whole_path)} "."
+                {said.gru_before} {number("update_last", last_mean("update"))}
+                {tr!(words, gating.gru_product, steps = steps)} {number("path_product_1", whole_path)} {said.sentence_end}
             </p>
             {measured}
         }
@@ -232,18 +232,13 @@ fn gating_body(probe: TimeProbe) -> impl IntoView {
         Model::Rnn => {
             let sigma = probe.spectral_norm.map_or(f64::NAN, |s| s.0);
             let critical = probe.critical_norm.map_or(f64::NAN, |s| s.0);
-            let verdict = if sigma < critical {
-                "below 1, so every step back must shrink the gradient: it vanishes geometrically."
-            } else {
-                "at least 1, so the bound allows the gradient to survive or grow; whether it does depends on φ′ along the way."
-            };
+            let verdict = if sigma < critical { said.rnn_below } else { said.rnn_at_least };
             view! {
                 <Math formula=math::RNN_STATE/>
                 <Math formula=math::RNN_JACOBIAN/>
                 <p>
-                    "Every step back multiplies by the same W_hh and by φ′ ≤ 1. The largest singular value of W_hh \
-                     (power iteration) is " {number("spectral_norm", sigma)} " against " {number("critical_norm", critical)}
-                    ": " {verdict}
+                    {said.rnn_before} {number("spectral_norm", sigma)} {said.rnn_against} {number("critical_norm", critical)}
+                    {verdict}
                 </p>
                 {measured}
             }
