@@ -38,6 +38,10 @@ mod generated {
 }
 pub use generated::{args, Strings};
 
+/// A word read from the current language's strings (`|t| t.controls.depth`): labels and titles
+/// given to a component, which re-reads it when the language changes.
+pub type Label = fn(&Strings) -> &'static str;
+
 /// A string with placeholders filled in: `tr!(strings, group.key, name = value, ...)`.
 #[macro_export]
 macro_rules! tr {

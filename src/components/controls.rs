@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::panel::InfoFor;
 use crate::format::readable;
-use crate::i18n::{self, use_i18n, Strings};
+use crate::i18n::{self, use_i18n, Label, Strings};
 use crate::tr;
 
 /// Writes form input into the config. `Copy`, so every control can hold one.
@@ -204,9 +204,6 @@ fn bounds<T: Display>(range: &RangeInclusive<T>) -> (String, String) {
     (range.start().to_string(), range.end().to_string())
 }
 
-/// A control's label, read from the current language's strings (`|t| t.controls.depth`).
-pub(crate) type Label = fn(&Strings) -> &'static str;
-
 #[component]
 pub(crate) fn Slider(
     key: &'static str,
@@ -301,7 +298,7 @@ pub(crate) fn Switch(key: &'static str, label: Label, value: Signal<bool>, edito
                 prop:checked=move || value.get()
                 on:change=move |ev| editor.edit(key, if event_target_checked(&ev) { "1" } else { "0" })/>
             <label for=key>{move || label(i18n.t())}</label>
-            <InfoFor key label=label(i18n.t_untracked())/>
+            <InfoFor key label/>
         </div>
     }
 }
@@ -313,7 +310,7 @@ fn LabelRow(key: &'static str, label: Label) -> impl IntoView {
     view! {
         <span class="label-row">
             <label for=key>{move || label(i18n.t())}</label>
-            <InfoFor key label=label(i18n.t_untracked())/>
+            <InfoFor key label/>
         </span>
     }
 }

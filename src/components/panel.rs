@@ -6,10 +6,15 @@ use leptos::ev;
 use leptos::html::Details;
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Label, Lang};
+use crate::panels::tips;
+use crate::tr;
+
 /// A collapsible explanation: `<details id="panel-{id}">`. Its numbers come from the caller's
 /// signals, so they follow the network on screen.
 #[component]
 pub fn Panel(id: &'static str, #[prop(into)] title: Signal<String>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     let anchor = format!("panel-{id}");
     let details = NodeRef::<Details>::new();
     let target = format!("#{anchor}");
@@ -34,7 +39,7 @@ pub fn Panel(id: &'static str, #[prop(into)] title: Signal<String>, children: Ch
         <details class="panel" id=anchor.clone() node_ref=details>
             <summary>
                 <span class="panel-title">{title}</span>
-                <a class="panel-link" href=format!("#{anchor}") aria-label="Link to this explanation">"#"</a>
+                <a class="panel-link" href=format!("#{anchor}") aria-label=move || i18n.t().info.link_to_panel>"#"</a>
             </summary>
             <div class="panel-body">{children()}</div>
         </details>
@@ -63,6 +68,12 @@ pub fn Info(id: &'static str, #[prop(into)] label: Signal<String>, #[prop(into)]
 /// The `Info` for a control or chart, with its text from `panels::tips` (keyed by the control's
 /// link key or the chart's name); nothing when there is no tip.
 #[component]
-pub fn InfoFor(key: &'static str, label: &'static str) -> impl IntoView {
-    crate::panels::tips::tip(key, false).map(|text| view! { <Info id=key label=format!("About: {label}") text/> })
+pub fn InfoFor(key: &'static str, label: Label) -> impl IntoView {
+    let i18n = use_i18n();
+    // Every tip exists in both languages (a test in `panels::tips` checks it).
+    tips::tip(key, false).is_some().then(|| {
+        let label = Signal::derive(move || tr!(i18n.t(), info.about, label = label(i18n.t())));
+        let text = Signal::derive(move || tips::tip(key, i18n.lang() == Lang::ZhCn).unwrap_or_default().to_owned());
+        view! { <Info id=key label text/> }
+    })
 }

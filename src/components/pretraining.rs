@@ -10,11 +10,11 @@ use leptos::prelude::*;
 
 use crate::bridge::{JobSpec, PretrainProbes, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
-use crate::components::controls::{Editor, Label, NumberField, Slider, Switch};
+use crate::components::controls::{Editor, NumberField, Slider, Switch};
 use crate::components::results::prefers_dark;
 use crate::components::panel::Panel;
 use crate::format::readable;
-use crate::i18n::{use_i18n, Lang};
+use crate::i18n::{use_i18n, Label, Lang};
 use crate::panels::prose::Prose;
 use crate::tr;
 use crate::math::{self, Math};

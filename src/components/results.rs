@@ -64,7 +64,7 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, t
     });
     view! {
         <div id="plot-area" node_ref=area>
-            <span class="plot-info"><InfoFor key="plot" label="the plot"/></span>
+            <span class="plot-info"><InfoFor key="plot" label=|t| t.info.the_plot/></span>
             <canvas id="plot" node_ref=canvas role="img" data-now-step=move || now_step.get().map(|s| s.to_string())
                 aria-label=move || i18n.t().results.plot_label/>
             <Show when=move || shown.with(Option::is_none)>
@@ -166,7 +166,7 @@ pub fn ProbeTable(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="probe-table-caption">
             <table id="probe-table">
                 <caption id="probe-table-caption">
-                    <InfoFor key="table" label="the table"/>" "
+                    <InfoFor key="table" label=|t| t.info.the_table/>" "
                     {move || i18n.t().table.caption}
                     {move || shown.with(|s| s.as_ref().map(|s| view! {
                         {move || i18n.t().table.loss_before}

@@ -18,8 +18,7 @@ use crate::bridge::{Hyper, JobSpec, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
 use crate::components::results::{observe_width, prefers_dark};
 use crate::format;
-use crate::components::controls::Label;
-use crate::i18n::{self, use_i18n, Lang, Strings};
+use crate::i18n::{self, use_i18n, Label, Lang, Strings};
 use crate::tr;
 use crate::plot::{
     draw_chart_on_canvas, draw_decision_boundary, draw_heatmap, draw_histograms, draw_loss, draw_update_ratio, Boundary,
