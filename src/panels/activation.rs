@@ -10,7 +10,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Formula, Math};
 use crate::panels::prose::Prose;
-use crate::panels::text::EN;
+use crate::panels::text::panel_text;
 
 pub fn formula(act: Activation) -> Formula {
     match act {
@@ -45,10 +45,11 @@ pub fn ActivationPanel(config: ReadSignal<gradscope_core::ExperimentConfig>, sho
             None => vec![],
         })
     });
+    let text = panel_text();
     view! {
-        <Panel id="activation" title=EN.activation_title>
+        <Panel id="activation" title=Signal::derive(move || text().activation_title.to_owned())>
             {move || view! { <Math formula=formula(config.with(|c| c.act))/> }}
-            <Prose text=EN.activation/>
+            <Prose text=Signal::derive(move || text().activation)/>
             <Math formula=math::LIVE_ACTIVITY values/>
         </Panel>
     }

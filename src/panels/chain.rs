@@ -10,7 +10,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
 use crate::panels::prose::Prose;
-use crate::panels::text::EN;
+use crate::panels::text::panel_text;
 
 /// Layer `layer`'s factor in the backward product, measured and predicted.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,15 +57,15 @@ pub fn plot_ratio(report: &ProbeReport) -> Option<f64> {
 pub fn ChainRulePanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let links = Memo::new(move |_| shown.with(|s| s.as_ref().map(|s| chain_links(&s.report)).unwrap_or_default()));
     let product = move || links.with(|links| links.last().map_or_else(|| "?".to_owned(), |link| format::readable(link.product)));
-    let text = &EN;
+    let text = panel_text();
     view! {
-        <Panel id="chain-rule" title=text.chain_title>
-            <Prose text=text.chain_intro/>
-            <Show when=move || links.with(|l| !l.is_empty()) fallback=move || view! { <Prose text=text.chain_one_layer/> }>
-                <Prose text=text.chain_table_intro/>
+        <Panel id="chain-rule" title=Signal::derive(move || text().chain_title.to_owned())>
+            <Prose text=Signal::derive(move || text().chain_intro)/>
+            <Show when=move || links.with(|l| !l.is_empty()) fallback=move || view! { <Prose text=Signal::derive(move || text().chain_one_layer)/> }>
+                <Prose text=Signal::derive(move || text().chain_table_intro)/>
                 <div class="panel-table-scroll">
                     <table class="panel-table" id="chain-table">
-                        <thead><tr><th>"l"</th><th>"‖δₗ‖ / ‖δₗ₊₁‖"</th><th>"∏"</th><th>{text.chain_theory_column}</th></tr></thead>
+                        <thead><tr><th>"l"</th><th>"‖δₗ‖ / ‖δₗ₊₁‖"</th><th>"∏"</th><th>{move || text().chain_theory_column}</th></tr></thead>
                         <tbody>
                             {move || links.with(|links| links.iter().map(|link| view! {
                                 <tr>
@@ -79,7 +79,7 @@ pub fn ChainRulePanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
                     </table>
                 </div>
                 <Math formula=math::CHAIN_RATIO values=Signal::derive(move || vec![("product", product())])/>
-                <Prose text=text.chain_outro/>
+                <Prose text=Signal::derive(move || text().chain_outro)/>
             </Show>
         </Panel>
     }

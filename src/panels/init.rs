@@ -12,7 +12,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Formula, Math, SlotValue};
 use crate::panels::prose::Prose;
-use crate::panels::text::EN;
+use crate::panels::text::panel_text;
 
 /// The layers of one shape and how their weights are drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,10 +106,10 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
             _ => vec![],
         })
     });
-    let text = &EN;
+    let text = panel_text();
     view! {
-        <Panel id="init" title=text.init_title>
-            <Prose text=text.init_intro/>
+        <Panel id="init" title=Signal::derive(move || text().init_title.to_owned())>
+            <Prose text=Signal::derive(move || text().init_intro)/>
             <div class="panel-table-scroll">
                 <table class="panel-table" id="gain-table">
                     <tbody>
@@ -127,8 +127,8 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
                     </tbody>
                 </table>
             </div>
-            <Prose text=text.gain_note/>
-            <Prose text=text.init_current/>
+            <Prose text=Signal::derive(move || text().gain_note)/>
+            <Prose text=Signal::derive(move || text().init_current)/>
             {move || live().map(|(formula, values)| view! { <Math formula values=Signal::stored(values)/> })}
             <div class="panel-table-scroll">
                 <table class="panel-table" id="init-table">

@@ -14,7 +14,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math, SlotValue};
 use crate::panels::prose::Prose;
-use crate::panels::text::EN;
+use crate::panels::text::{panel_text, Passage};
 use crate::panels::chain::plot_ratio;
 
 /// σ_w² = n·Var(W) of the hidden layers, from the core's `init::weight_variance`.
@@ -58,17 +58,18 @@ fn measured_ratio(shown: ReadSignal<Option<Shown>>) -> Signal<Vec<SlotValue>> {
 #[component]
 fn RemedyPanel(
     id: &'static str,
-    title: &'static str,
-    body: &'static str,
+    title: Passage,
+    body: Passage,
     #[prop(into)] on: Signal<bool>,
     formula: math::Formula,
     values: Signal<Vec<SlotValue>>,
-    off: &'static str,
+    off: Passage,
 ) -> impl IntoView {
+    let text = panel_text();
     view! {
-        <Panel id title>
-            <Prose text=body/>
-            <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{off}</p> }>
+        <Panel id title=Signal::derive(move || title(text()).to_owned())>
+            <Prose text=Signal::derive(move || body(text()))/>
+            <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{move || off(text())}</p> }>
                 <Math formula values/>
             </Show>
         </Panel>
@@ -79,38 +80,39 @@ fn RemedyPanel(
 pub fn OrthogonalPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let gain = Signal::derive(move || vec![("gain", config.with(|c| format::readable(f64::from(c.effective_gain()))))]);
     let on = Signal::derive(move || config.with(|c| c.init == Init::Orthogonal));
-    view! { <RemedyPanel id="orthogonal" title=EN.orthogonal_title body=EN.orthogonal on formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=EN.orthogonal_off/> }
+    view! { <RemedyPanel id="orthogonal" title=|t| t.orthogonal_title body=|t| t.orthogonal on formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=|t| t.orthogonal_off/> }
 }
 
 #[component]
 pub fn SmallInitPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.init == Init::Normal));
     let values = Signal::derive(move || config.with(small_init_values));
-    view! { <RemedyPanel id="small-init" title=EN.small_init_title body=EN.small_init on formula=math::LIVE_SMALL_INIT values off=EN.small_init_off/> }
+    view! { <RemedyPanel id="small-init" title=|t| t.small_init_title body=|t| t.small_init on formula=math::LIVE_SMALL_INIT values off=|t| t.small_init_off/> }
 }
 
 #[component]
 pub fn BatchNormPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.bn));
-    view! { <RemedyPanel id="batch-norm" title=EN.batch_norm_title body=EN.batch_norm on formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.batch_norm_off/> }
+    view! { <RemedyPanel id="batch-norm" title=|t| t.batch_norm_title body=|t| t.batch_norm on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.batch_norm_off/> }
 }
 
 #[component]
 pub fn ResidualPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.res));
-    view! { <RemedyPanel id="residual" title=EN.residual_title body=EN.residual on formula=math::LIVE_RATIO values=measured_ratio(shown) off=EN.residual_off/> }
+    view! { <RemedyPanel id="residual" title=|t| t.residual_title body=|t| t.residual on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.residual_off/> }
 }
 
 #[component]
 pub fn ClippingPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let clipping = move || config.with(|c| c.clipping().ok());
+    let text = panel_text();
     view! {
-        <Panel id="clipping" title=EN.clipping_title>
-            <Prose text=EN.clipping/>
+        <Panel id="clipping" title=Signal::derive(move || text().clipping_title.to_owned())>
+            <Prose text=Signal::derive(move || text().clipping)/>
             {move || match clipping() {
                 Some(ClipConfig::Norm(tau)) => view! { <Math formula=math::LIVE_CLIP_NORM values=Signal::stored(vec![("tau", format::readable(f64::from(tau)))])/> }.into_any(),
                 Some(ClipConfig::Value(v)) => view! { <Math formula=math::LIVE_CLIP_VALUE values=Signal::stored(vec![("v", format::readable(f64::from(v)))])/> }.into_any(),
-                _ => view! { <p class="panel-note">{EN.clipping_off}</p> }.into_any(),
+                _ => view! { <p class="panel-note">{move || text().clipping_off}</p> }.into_any(),
             }}
         </Panel>
     }
@@ -119,9 +121,10 @@ pub fn ClippingPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
 #[component]
 pub fn OptimizerPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let current = Signal::derive(move || config.with(|c| vec![("lr", format::readable(f64::from(c.lr)))]));
+    let text = panel_text();
     view! {
-        <Panel id="adaptive" title=EN.adaptive_title>
-            <Prose text=EN.adaptive/>
+        <Panel id="adaptive" title=Signal::derive(move || text().adaptive_title.to_owned())>
+            <Prose text=Signal::derive(move || text().adaptive)/>
             <Math formula=math::OPTIMIZER_DEFAULTS values=Signal::stored(optimizer_defaults())/>
             <p class="panel-note"><code>{move || config.with(|c| c.opt.name())}</code></p>
             <Math formula=math::LIVE_LR values=current/>

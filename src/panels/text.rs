@@ -1,6 +1,20 @@
 //! The panels' words, one field per passage (markup: `panels::prose`). Kept together so each
 //! passage moves into the page's string catalogs as one key per language.
 
+use crate::i18n::{use_i18n, Lang};
+
+/// A passage picked from the panel words (`|t| t.init_title`), re-read when the language changes.
+pub type Passage = fn(&PanelText) -> &'static str;
+
+/// The panel words in the page's current language, reactive: read it inside a closure.
+pub fn panel_text() -> impl Fn() -> &'static PanelText + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || match i18n.lang() {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH_CN,
+    }
+}
+
 pub struct PanelText {
     pub chain_title: &'static str,
     pub chain_intro: &'static str,

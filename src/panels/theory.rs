@@ -10,7 +10,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
 use crate::panels::prose::Prose;
-use crate::panels::text::EN;
+use crate::panels::text::panel_text;
 
 /// Layer 2 against the last hidden layer, for δ and for ∂L/∂W: the two series of the plot,
 /// across the layers of equal width (layer 1's weight gradient multiplies the raw input, whose
@@ -58,10 +58,10 @@ pub fn TheoryPanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
         _ => vec![],
     });
     let ratios = move || shown.with(|s| s.as_ref().and_then(|s| first_over_last(&s.report)));
-    let text = &EN;
+    let text = panel_text();
     view! {
-        <Panel id="theory" title=text.theory_title>
-            <Prose text=text.theory_intro/>
+        <Panel id="theory" title=Signal::derive(move || text().theory_title.to_owned())>
+            <Prose text=Signal::derive(move || text().theory_intro)/>
             {move || match mean_field() {
                 Some(Ok(mf)) => view! {
                     <p><strong id="theory-phase">{mf.phase.clone()}</strong>{mf.approximate.then_some(" (≈)")}</p>
@@ -70,15 +70,15 @@ pub fn TheoryPanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
                 Some(Err(reason)) => view! { <p class="panel-note">{reason}</p> }.into_any(),
                 None => ().into_any(),
             }}
-            <Prose text=text.theory_differs/>
-            <Prose text=text.theory_caveat/>
+            <Prose text=Signal::derive(move || text().theory_differs)/>
+            <Prose text=Signal::derive(move || text().theory_caveat)/>
             {move || ratios().map(|r| view! {
                 <Math formula=math::LIVE_CAVEAT values=Signal::stored(vec![
                     ("delta", format::readable(r.delta)),
                     ("grad_w", format::readable(r.grad_w)),
                 ])/>
                 <p id="theory-caveat" class="panel-note" data-delta=format::exact(r.delta) data-grad-w=format::exact(r.grad_w)>
-                    {weight_gradient_hides_vanishing(r).then_some(text.theory_hidden)}
+                    {weight_gradient_hides_vanishing(r).then_some(text().theory_hidden)}
                 </p>
             })}
         </Panel>
