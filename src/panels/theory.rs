@@ -10,6 +10,7 @@ use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
 use crate::panels::prose::Prose;
+use crate::i18n::{self, use_i18n};
 use crate::panels::text::panel_text;
 
 /// Layer 2 against the last hidden layer, for δ and for ∂L/∂W: the two series of the plot,
@@ -40,11 +41,12 @@ pub fn weight_gradient_hides_vanishing(ratios: FirstOverLast) -> bool {
 
 #[component]
 pub fn TheoryPanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
+    let i18n = use_i18n();
     let mean_field = move || {
         shown.with(|s| {
             s.as_ref().map(|s| match &s.report.theory {
                 Theory::Applies(mf) => Ok(mf.clone()),
-                Theory::NotApplicable { reason, .. } => Err(reason.clone()),
+                Theory::NotApplicable { cause, .. } => Err(*cause),
             })
         })
     };
@@ -64,10 +66,10 @@ pub fn TheoryPanel(shown: ReadSignal<Option<Shown>>) -> impl IntoView {
             <Prose text=Signal::derive(move || text().theory_intro)/>
             {move || match mean_field() {
                 Some(Ok(mf)) => view! {
-                    <p><strong id="theory-phase">{mf.phase.clone()}</strong>{mf.approximate.then_some(" (≈)")}</p>
+                    <p><strong id="theory-phase">{i18n::phase(i18n.t(), &mf.phase).to_owned()}</strong>{mf.approximate.then_some(" (≈)")}</p>
                     <Math formula=math::LIVE_MEAN_FIELD values=live_values/>
                 }.into_any(),
-                Some(Err(reason)) => view! { <p class="panel-note">{reason}</p> }.into_any(),
+                Some(Err(cause)) => view! { <p class="panel-note">{i18n::inapplicable(i18n.t(), cause)}</p> }.into_any(),
                 None => ().into_any(),
             }}
             <Prose text=Signal::derive(move || text().theory_differs)/>
