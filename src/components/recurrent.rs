@@ -12,7 +12,7 @@ use crate::math::{self, Math};
 use crate::plot::{draw_chart_on_canvas, draw_time_plot, TimePlot};
 use crate::tr;
 
-use super::results::PlotCanvas;
+use super::results::{PlotCanvas, PlotStatus};
 
 /// An overlay on screen, with the generation of the request it answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,14 +57,7 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
                 data-series=names data-series-count=move || drawn_series.with(Vec::len).to_string()
                 data-steps=move || drawn_steps.get().to_string() data-chosen=chosen
                 aria-label=move || i18n.t().recurrent.plot_label/>
-            <Show when=move || shown.with(Option::is_none)>
-                <p class="plot-status">{move || i18n.t().recurrent.computing}</p>
-            </Show>
-            <Show when=move || failure.with(Option::is_some)>
-                <p class="plot-error" role="alert">
-                    {move || failure.get().map(|failure| tr!(i18n.t(), results.plot_failed, error = failure))}
-                </p>
-            </Show>
+            <PlotStatus waiting=Signal::derive(move || shown.with(Option::is_none)) waiting_text=|t| t.recurrent.computing failure/>
         </div>
     }
 }

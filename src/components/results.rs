@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::components::panel::InfoFor;
 use crate::format;
-use crate::i18n::{use_i18n, Strings};
+use crate::i18n::{use_i18n, Label, Strings};
 use crate::plot::{draw_plot_on_canvas, DepthPlot};
 use crate::reading::reading;
 use crate::tr;
@@ -67,15 +67,24 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, t
             <span class="plot-info"><InfoFor key="plot" label=|t| t.info.the_plot/></span>
             <canvas id="plot" node_ref=canvas role="img" data-now-step=move || now_step.get().map(|s| s.to_string())
                 aria-label=move || i18n.t().results.plot_label/>
-            <Show when=move || shown.with(Option::is_none)>
-                <p class="plot-status">{move || i18n.t().results.computing}</p>
-            </Show>
-            <Show when=move || failure.with(Option::is_some)>
-                <p class="plot-error" role="alert">
-                    {move || failure.get().map(|failure| tr!(i18n.t(), results.plot_failed, error = failure))}
-                </p>
-            </Show>
+            <PlotStatus waiting=Signal::derive(move || shown.with(Option::is_none)) waiting_text=|t| t.results.computing failure/>
         </div>
+    }
+}
+
+/// Under a plot: "computing…" until the first answer, and why drawing failed, if it did.
+#[component]
+pub(crate) fn PlotStatus(waiting: Signal<bool>, waiting_text: Label, failure: ReadSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || waiting.get()>
+            <p class="plot-status">{move || waiting_text(i18n.t())}</p>
+        </Show>
+        <Show when=move || failure.with(Option::is_some)>
+            <p class="plot-error" role="alert">
+                {move || failure.get().map(|failure| tr!(i18n.t(), results.plot_failed, error = failure))}
+            </p>
+        </Show>
     }
 }
 
