@@ -37,7 +37,7 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
         let lang = i18n.lang();
         shown.with(|shown| {
             let Some(shown) = shown else { return };
-            let plot = TimePlot::from_probes(&shown.overlay.probes, shown.overlay.chosen);
+            let plot = TimePlot::from_probes(&shown.overlay.probes, shown.overlay.chosen, lang.strings());
             let mut models = Vec::new();
             let result = draw_chart_on_canvas(&canvas, dark, lang, |root, style| {
                 models = draw_time_plot(root, &plot, style)?;

@@ -18,6 +18,7 @@ use super::linear::from_zero;
 use super::loss::step_range;
 use super::scale::{DecadeRange, Placement};
 use super::style::PlotStyle;
+use crate::i18n::{self, Strings};
 
 const LINE: f64 = 1.5;
 const CHOSEN_LINE: f64 = 3.0;
@@ -39,13 +40,13 @@ pub struct TimePlot {
 }
 
 impl TimePlot {
-    /// ‖∂L/∂h_t‖ of every probe, t = 1..=T.
-    pub fn from_probes(probes: &[TimeProbe], chosen: Model) -> Self {
+    /// ‖∂L/∂h_t‖ of every probe, t = 1..=T, each named in `words`' language.
+    pub fn from_probes(probes: &[TimeProbe], chosen: Model, words: &Strings) -> Self {
         let series = probes
             .iter()
             .map(|probe| ModelSeries {
                 model: probe.model,
-                label: format!("{} ‖∂L/∂hₜ‖", probe.model.label()),
+                label: format!("{} ‖∂L/∂hₜ‖", i18n::model(words, probe.model).0),
                 points: (1..).zip(&probe.grad_h_norm).map(|(t, &v)| (f64::from(t), v)).collect(),
             })
             .collect();
@@ -198,6 +199,7 @@ mod tests {
 
     use super::super::svg::*;
     use super::*;
+    use crate::i18n::Lang;
 
     const SIZE: (u32, u32) = (720, 440);
 
@@ -208,7 +210,7 @@ mod tests {
     #[test]
     fn the_overlay_draws_one_line_per_model_with_a_legend_and_the_chosen_one_on_top() {
         let probes = overlay("model=lstm&hidden=16&seq=30&batch=8");
-        let plot = TimePlot::from_probes(&probes, Model::Lstm);
+        let plot = TimePlot::from_probes(&probes, Model::Lstm, Lang::En.strings());
         assert_eq!(plot.steps(), 30);
         let mut drawn = Vec::new();
         let style = PlotStyle::light();
@@ -242,7 +244,7 @@ mod tests {
     fn underflow_to_zero_sits_on_the_bottom_edge_with_a_legend_entry() {
         let rnn = |values: Vec<f64>| TimeProbe { grad_h_norm: values, ..overlay("model=rnn&hidden=4&seq=4&batch=2").remove(0) };
         let probe = rnn(vec![0.0, 1e-30, 1e-10, 1.0]);
-        let plot = TimePlot::from_probes(&[probe], Model::Rnn);
+        let plot = TimePlot::from_probes(&[probe], Model::Rnn, Lang::En.strings());
         let svg = render(SIZE, |root| draw_time_plot(root, &plot, &PlotStyle::light()).map(drop));
         assert!(texts(&svg).iter().any(|t| t == PlotStyle::light().words().plot.exactly_zero));
         let line = polylines(&svg, PlotStyle::light().colours.grad_w).into_iter().max_by_key(Vec::len).unwrap();
