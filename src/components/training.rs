@@ -212,7 +212,7 @@ pub fn TrainingPanel(
                 <p id="training-error" class="notice error" role="alert">{move || problem.get()}</p>
             </Show>
             <Figures history frame/>
-            <DiagnosisView history frame/>
+            <DiagnosisView history frame readout/>
             <ChartGrid history frame config samples inspect set_inspect readout/>
             <NumbersTable history frame readout/>
         </section>
@@ -245,7 +245,7 @@ fn Figures(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) -> imp
 
 /// The explosion diagnosis, instead of a grey NaN: what went first, and what helps.
 #[component]
-fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) -> impl IntoView {
+fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>, readout: impl Fn() -> usize + Copy + Send + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let diagnosis = move || {
         frame.track();
@@ -260,7 +260,7 @@ fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) 
             view! {
                 <section id="diagnosis" class="notice error" role="alert" data-step=d.step.to_string()>
                     <h3>{tr!(i18n.t(), training.diverged_at, step = d.step)}</h3>
-                    <p>{d.message.clone()}</p>
+                    <p>{i18n::diagnosis(i18n.t(), &d, readout())}</p>
                     <p>{i18n.t().training.what_helps}</p>
                     <ul>{d.advice.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
                     <p class="hint">{i18n.t().training.recent_norms}" "{norms.join(" · ")}</p>

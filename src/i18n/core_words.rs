@@ -9,6 +9,7 @@ use gradscope_core::optim::OptimizerKind;
 use gradscope_core::recurrent::{Model, RecurrentInit, Task};
 use gradscope_core::link::{LinkNote, NoteKind, ValueProblem};
 use gradscope_core::theory::Inapplicable;
+use gradscope_core::train::{Diagnosis, Quantity};
 
 use super::Strings;
 use crate::tr;
@@ -66,6 +67,41 @@ pub fn recurrent_init(words: &Strings, value: RecurrentInit) -> (&'static str, &
         RecurrentInit::Default => (words.rinit.default, words.rinit.default_about),
         RecurrentInit::Identity => (words.rinit.identity, words.rinit.identity_about),
         RecurrentInit::Like(like) => init(words, like),
+    }
+}
+
+/// What went non-finite first (`Diagnosis::quantity`).
+pub fn quantity(words: &Strings, quantity: Quantity) -> &'static str {
+    let said = &words.quantity;
+    match quantity {
+        Quantity::PreActivation => said.pre_activation,
+        Quantity::Activation => said.activation,
+        Quantity::Loss => said.loss,
+        Quantity::Delta => said.delta,
+        Quantity::GradWeight => said.grad_w,
+        Quantity::GradBias => said.grad_b,
+        Quantity::GradBn => said.grad_bn,
+        Quantity::Weight => said.weight,
+        Quantity::Bias => said.bias,
+        Quantity::Bn => said.bn,
+    }
+}
+
+/// The diagnosis' sentence (core's `Diagnosis::message`) in `words`' language; `readout` is the
+/// readout's layer number.
+pub fn diagnosis(words: &Strings, diagnosis: &Diagnosis, readout: usize) -> String {
+    let Diagnosis { step, layer, quantity: what, value, .. } = *diagnosis;
+    let layer = if layer == readout { tr!(words, training.readout_layer, layer = layer) } else { layer.to_string() };
+    let value = match value {
+        v if v.is_nan() => "NaN",
+        v if v > 0.0 => "∞",
+        _ => "−∞",
+    };
+    let what = quantity(words, what);
+    if diagnosis.quantity.is_update() {
+        tr!(words, training.diverged_message_update, quantity = what, layer = layer, value = value, step = step)
+    } else {
+        tr!(words, training.diverged_message, quantity = what, layer = layer, value = value, step = step)
     }
 }
 
@@ -159,9 +195,38 @@ mod tests {
         for &cause in Inapplicable::ALL {
             assert_eq!(inapplicable(en, cause), cause.reason(), "{cause:?}");
         }
+        for value in Architecture::all() {
+            assert_eq!(architecture(en, value), (value.label(), value.about()), "{value}");
+        }
+        for value in RecurrentInit::all() {
+            assert_eq!(recurrent_init(en, value), (value.label(), value.about()), "{value}");
+        }
+        for &value in Task::ALL {
+            assert_eq!(task(en, value), (value.label(), value.about()), "{value}");
+        }
+        for &value in OptimizerKind::ALL {
+            assert_eq!(optimizer(en, value), (value.label(), value.about()), "{value}");
+        }
+        for &value in ClipMethod::ALL {
+            assert_eq!(clip_method(en, value), (value.label(), value.about()), "{value}");
+        }
         let zh = Lang::ZhCn.strings();
         assert_eq!(phase(zh, "ordered"), "有序");
         assert_eq!(phase(zh, "new"), "new", "a phase core adds later still shows");
+    }
+
+    #[test]
+    fn the_divergence_sentence_reads_in_english_exactly_as_core_writes_it() {
+        // ReLU with N(0, 1) weights and SGD at lr 10 diverges within a few steps (core's own test).
+        let config = link::decode("act=relu&init=normal&std=1&opt=sgd&lr=10&depth=4&width=32").config;
+        let mut trainer = gradscope_core::train::Trainer::new(&config).unwrap();
+        let diagnosis = trainer.advance(50).diagnosis.expect("diverges");
+        let readout = config.depth + 1;
+        assert_eq!(self::diagnosis(Lang::En.strings(), &diagnosis, readout), diagnosis.message);
+        let chinese = self::diagnosis(Lang::ZhCn.strings(), &diagnosis, readout);
+        assert!(chinese.contains(&diagnosis.step.to_string()) && chinese != diagnosis.message, "{chinese}");
+        let at_readout = Diagnosis { layer: readout, ..diagnosis };
+        assert!(self::diagnosis(Lang::En.strings(), &at_readout, readout).contains("(the readout)"));
     }
 
     #[test]

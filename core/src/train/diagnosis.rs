@@ -56,7 +56,7 @@ impl Quantity {
     }
 
     /// A parameter made non-finite by the optimizer's update.
-    fn is_update(self) -> bool {
+    pub fn is_update(self) -> bool {
         matches!(self, Quantity::Weight | Quantity::Bias | Quantity::Bn)
     }
 
