@@ -108,3 +108,23 @@ async fn without_lang_the_page_follows_the_browser_language() {
     assert!(has_chinese(&page.text(".tagline").await));
     assert_eq!(page.url_param("lang").await, None, "the browser's language is not a choice: not in the link");
 }
+
+async fn expect_chinese(page: &Page, selectors: &[&str]) {
+    for selector in selectors {
+        let text = page.text(selector).await;
+        assert!(has_chinese(&text), "{selector} should be Chinese: {text:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_training_pretraining_and_recurrent_parts_switch_language_too() {
+    let page = Page::open("?lang=zh-CN").await;
+    page.wait_ready().await;
+    expect_chinese(&page, &["#training-title", "#play", "#pretraining-title", "#try-pretraining", "#try-recurrent", "label[for=opt]"]).await;
+
+    let page = Page::open("?model=lstm&lang=zh-CN").await;
+    page.wait_ready().await;
+    page.wait_for("three series", "return document.getElementById('time-plot')?.dataset.seriesCount === '3';").await;
+    expect_chinese(&page, &["#time-reading", "#time-table-caption", "#back-to-mlp", "label[for=hidden]", "label[for=fbias]"]).await;
+    page.screenshot("lang-zh-CN-recurrent").await;
+}
