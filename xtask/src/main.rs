@@ -68,8 +68,12 @@ fn usage_error(message: &str) -> Result {
     Err(failure(message, "see `cargo xtask --help`"))
 }
 
+/// The checkout `cargo xtask` was run in. `cargo run` sets CARGO_MANIFEST_DIR at run time too;
+/// preferring it means a binary reused from another checkout's target dir (a copied or shared
+/// CARGO_TARGET_DIR) still works on the checkout it was invoked from, not the one it was built in.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ sits in the repository root").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().expect("xtask/ sits in the repository root").to_path_buf()
 }
 
 /// Trunk with the flags every use needs: `--offline` so it never downloads a tool of its own
