@@ -29,7 +29,7 @@ mod catalog;
 mod core_words;
 
 pub use core_words::{
-    activation, architecture, clip_method, dataset, diagnosis, inapplicable, init, link_note, model, optimizer, phase, recurrent_init, task,
+    activation, advice, architecture, clip_method, dataset, diagnosis, inapplicable, init, link_note, model, optimizer, phase, recurrent_init, task,
 };
 
 #[allow(clippy::all)]

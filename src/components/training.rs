@@ -212,7 +212,7 @@ pub fn TrainingPanel(
                 <p id="training-error" class="notice error" role="alert">{move || problem.get()}</p>
             </Show>
             <Figures history frame/>
-            <DiagnosisView history frame readout/>
+            <DiagnosisView history frame config readout/>
             <ChartGrid history frame config samples inspect set_inspect readout/>
             <NumbersTable history frame readout/>
         </section>
@@ -245,7 +245,12 @@ fn Figures(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>) -> imp
 
 /// The explosion diagnosis, instead of a grey NaN: what went first, and what helps.
 #[component]
-fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>, readout: impl Fn() -> usize + Copy + Send + 'static) -> impl IntoView {
+fn DiagnosisView(
+    history: StoredValue<TrainingHistory>,
+    frame: ReadSignal<u64>,
+    config: ReadSignal<ExperimentConfig>,
+    readout: impl Fn() -> usize + Copy + Send + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let diagnosis = move || {
         frame.track();
@@ -262,7 +267,10 @@ fn DiagnosisView(history: StoredValue<TrainingHistory>, frame: ReadSignal<u64>, 
                     <h3>{tr!(i18n.t(), training.diverged_at, step = d.step)}</h3>
                     <p>{i18n::diagnosis(i18n.t(), &d, readout())}</p>
                     <p>{i18n.t().training.what_helps}</p>
-                    <ul>{d.advice.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
+                    <ul>{
+                        // Worded from core's advice data, for the settings the run diverged with.
+                        config.with_untracked(|c| d.remedies(c)).iter().map(|a| view! { <li>{i18n::advice(i18n.t(), a)}</li> }).collect_view()
+                    }</ul>
                     <p class="hint">{i18n.t().training.recent_norms}" "{norms.join(" · ")}</p>
                 </section>
             }

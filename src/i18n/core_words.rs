@@ -9,7 +9,7 @@ use gradscope_core::optim::OptimizerKind;
 use gradscope_core::recurrent::{Model, RecurrentInit, Task};
 use gradscope_core::link::{LinkNote, NoteKind, ValueProblem};
 use gradscope_core::theory::Inapplicable;
-use gradscope_core::train::{Diagnosis, Quantity};
+use gradscope_core::train::{Advice, Diagnosis, Quantity};
 
 use super::Strings;
 use crate::tr;
@@ -102,6 +102,33 @@ pub fn diagnosis(words: &Strings, diagnosis: &Diagnosis, readout: usize) -> Stri
         tr!(words, training.diverged_message_update, quantity = what, layer = layer, value = value, step = step)
     } else {
         tr!(words, training.diverged_message, quantity = what, layer = layer, value = value, step = step)
+    }
+}
+
+/// One piece of divergence advice (core's `Advice::english`) in `words`' language, with the
+/// same numbers formatted the same way.
+pub fn advice(words: &Strings, advice: &Advice) -> String {
+    let said = &words.advice;
+    match *advice {
+        Advice::InitialWeights => said.initial_weights.to_owned(),
+        Advice::LowerLrFromDefault { lr, times, opt, default_lr, try_lr } => {
+            tr!(words, advice.lower_lr_from_default, lr = lr, times = format!("{times:.0}"), opt = opt, default_lr = default_lr, try_lr = try_lr)
+        }
+        Advice::LowerLr { lr, try_lr } => tr!(words, advice.lower_lr, lr = lr, try_lr = try_lr),
+        Advice::ClipByNorm => said.clip_by_norm.to_owned(),
+        Advice::ClipByNormInstead { clipv } => tr!(words, advice.clip_by_norm_instead, clipv = clipv),
+        Advice::ClipNormDidNotHelp { clipv } => tr!(words, advice.clip_norm_did_not_help, clipv = clipv),
+        Advice::GradientGrew { factor, steps } => tr!(words, advice.gradient_grew, factor = format!("{factor:.3e}"), steps = steps),
+        Advice::SmallerWeights { sigma_w2, act, gain_squared, init } => tr!(
+            words,
+            advice.smaller_weights,
+            sigma_w2 = format!("{sigma_w2:.3}"),
+            act = act,
+            gain_squared = format!("{gain_squared:.3}"),
+            init = init
+        ),
+        Advice::BatchNorm => said.batch_norm.to_owned(),
+        Advice::FewerLayers { depth } => tr!(words, advice.fewer_layers, depth = depth),
     }
 }
 
@@ -225,6 +252,10 @@ mod tests {
         assert_eq!(self::diagnosis(Lang::En.strings(), &diagnosis, readout), diagnosis.message);
         let chinese = self::diagnosis(Lang::ZhCn.strings(), &diagnosis, readout);
         assert!(chinese.contains(&diagnosis.step.to_string()) && chinese != diagnosis.message, "{chinese}");
+        let remedies = diagnosis.remedies(&config);
+        let english: Vec<String> = remedies.iter().map(|a| advice(Lang::En.strings(), a)).collect();
+        assert_eq!(english, diagnosis.advice, "the page's advice is core's, word for word");
+        assert!(remedies.iter().all(|a| advice(Lang::ZhCn.strings(), a) != a.english()));
         let at_readout = Diagnosis { layer: readout, ..diagnosis };
         assert!(self::diagnosis(Lang::En.strings(), &at_readout, readout).contains("(the readout)"));
     }

@@ -8,6 +8,7 @@ use crate::clip::ClipMethod;
 use crate::config::{ExperimentConfig, Init};
 use crate::init::{calculate_gain, weight_variance};
 use crate::mlp::ParamKind;
+use crate::optim::OptimizerKind;
 
 /// What went non-finite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,51 +137,99 @@ fn global_norm(norms: &RecentGradNorms) -> f64 {
     norms.grad_w_norm.iter().map(|n| n * n).sum::<f64>().sqrt()
 }
 
+/// One piece of advice after a divergence, with the numbers it quotes; `english()` words it
+/// (the page words it in the reader's language from the same fields).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Advice {
+    /// The initial weights diverged: lr and clipping cannot help.
+    InitialWeights,
+    /// lr is above the optimizer's default (`times` = lr / default).
+    LowerLrFromDefault { lr: f32, times: f32, opt: OptimizerKind, default_lr: f32, try_lr: f32 },
+    LowerLr { lr: f32, try_lr: f32 },
+    ClipByNorm,
+    /// Clipping by value is on (threshold `clipv`).
+    ClipByNormInstead { clipv: f32 },
+    /// Clipping by norm was on (threshold `clipv`) and did not prevent it.
+    ClipNormDidNotHelp { clipv: f32 },
+    /// The global gradient norm grew by `factor` over `steps` steps.
+    GradientGrew { factor: f64, steps: usize },
+    /// σ_w² = fan_in·Var(W) is well above PyTorch's gain² for `act`.
+    SmallerWeights { sigma_w2: f64, act: Activation, gain_squared: f64, init: Init },
+    BatchNorm,
+    FewerLayers { depth: usize },
+}
+
+impl Advice {
+    pub fn english(&self) -> String {
+        match *self {
+            Advice::InitialWeights => "This happened with the initial weights, before any update changed them: lowering lr or clipping cannot help.".to_owned(),
+            Advice::LowerLrFromDefault { lr, times, opt, default_lr, try_lr } => {
+                format!("Lower the learning rate: lr={lr} is {times:.0}× {opt}'s default {default_lr}; try lr={try_lr}.")
+            }
+            Advice::LowerLr { lr, try_lr } => format!("Lower the learning rate: try lr={try_lr} (now {lr})."),
+            Advice::ClipByNorm => "Clip gradients by norm (clip=norm&clipv=1): any gradient whose global norm exceeds 1 is scaled down to 1 before the step, so one bad batch cannot throw the weights far.".to_owned(),
+            Advice::ClipByNormInstead { clipv } => format!("Clipping by value (clipv={clipv}) bounds each entry, not the step: a large layer still moves far. Clip by norm instead (clip=norm)."),
+            Advice::ClipNormDidNotHelp { clipv } => format!("Clipping by norm is on (clipv={clipv}) and did not prevent this: lower lr, or clipv."),
+            Advice::GradientGrew { factor, steps } => format!(
+                "The gradient norm grew ×{factor:.3e} over the last {steps} steps (recent_grad_norms): each update made the next gradient larger."
+            ),
+            Advice::SmallerWeights { sigma_w2, act, gain_squared, init } => format!(
+                "Start from smaller weights: this init gives σ_w² = fan_in·Var(W) = {sigma_w2:.3}, while PyTorch's gain for {act} suggests gain² = {gain_squared:.3}; try init={init}."
+            ),
+            Advice::BatchNorm => "Batch normalization (bn=1) rescales every layer's pre-activations to unit variance, so they cannot grow with depth.".to_owned(),
+            Advice::FewerLayers { depth } => format!("Or use fewer layers: each of the {depth} hidden layers multiplies the signal's scale."),
+        }
+    }
+}
+
+impl Diagnosis {
+    /// What typically fixes this divergence under `cfg` (the experiment that diverged), most
+    /// relevant first: `advice` as data.
+    pub fn remedies(&self, cfg: &ExperimentConfig) -> Vec<Advice> {
+        remedies(cfg, self.step, self.quantity, &self.recent_grad_norms)
+    }
+}
+
 fn advise(cfg: &ExperimentConfig, step: u64, quantity: Quantity, recent: &[RecentGradNorms]) -> Vec<String> {
+    remedies(cfg, step, quantity, recent).iter().map(Advice::english).collect()
+}
+
+fn remedies(cfg: &ExperimentConfig, step: u64, quantity: Quantity, recent: &[RecentGradNorms]) -> Vec<Advice> {
     let mut advice = Vec::new();
     // With the initial weights (first step, or nothing ever moved them), updates are not the cause.
     let at_init = (step == 1 && !quantity.is_update()) || cfg.lr == 0.0;
     if at_init {
-        advice.push("This happened with the initial weights, before any update changed them: lowering lr or clipping cannot help.".to_owned());
+        advice.push(Advice::InitialWeights);
     } else {
         let default_lr = cfg.opt.default_lr();
-        let lr = cfg.lr;
+        let (lr, try_lr) = (cfg.lr, cfg.lr / 10.0);
         advice.push(if lr > default_lr {
-            format!("Lower the learning rate: lr={lr} is {:.0}× {}'s default {default_lr}; try lr={}.", lr / default_lr, cfg.opt, lr / 10.0)
+            Advice::LowerLrFromDefault { lr, times: lr / default_lr, opt: cfg.opt, default_lr, try_lr }
         } else {
-            format!("Lower the learning rate: try lr={} (now {lr}).", lr / 10.0)
+            Advice::LowerLr { lr, try_lr }
         });
         advice.push(match cfg.clip {
-            ClipMethod::None => "Clip gradients by norm (clip=norm&clipv=1): any gradient whose global norm exceeds 1 is scaled down to 1 before the step, so one bad batch cannot throw the weights far.".to_owned(),
-            ClipMethod::Value => format!("Clipping by value (clipv={}) bounds each entry, not the step: a large layer still moves far. Clip by norm instead (clip=norm).", cfg.clipv),
-            ClipMethod::Norm => format!("Clipping by norm is on (clipv={}) and did not prevent this: lower lr, or clipv.", cfg.clipv),
+            ClipMethod::None => Advice::ClipByNorm,
+            ClipMethod::Value => Advice::ClipByNormInstead { clipv: cfg.clipv },
+            ClipMethod::Norm => Advice::ClipNormDidNotHelp { clipv: cfg.clipv },
         });
         let finite: Vec<f64> = recent.iter().map(global_norm).filter(|n| n.is_finite() && *n > 0.0).collect();
         if let (Some(&first), Some(&last)) = (finite.first(), finite.last()) {
             if finite.len() >= 2 && last >= 10.0 * first {
-                advice.push(format!(
-                    "The gradient norm grew ×{:.3e} over the last {} steps (recent_grad_norms): each update made the next gradient larger.",
-                    last / first,
-                    finite.len()
-                ));
+                advice.push(Advice::GradientGrew { factor: last / first, steps: finite.len() });
             }
         }
     }
     let sigma_w2 = weight_variance(cfg, cfg.width, cfg.width) * cfg.width as f64;
     let gain = f64::from(calculate_gain(cfg.act, cfg.slope));
-    let recommended = recommended_init(cfg.act);
     if sigma_w2 > 2.0 * gain * gain {
-        advice.push(format!(
-            "Start from smaller weights: this init gives σ_w² = fan_in·Var(W) = {sigma_w2:.3}, while PyTorch's gain for {} suggests gain² = {:.3}; try init={recommended}.",
-            cfg.act,
-            gain * gain
-        ));
+        advice.push(Advice::SmallerWeights { sigma_w2, act: cfg.act, gain_squared: gain * gain, init: recommended_init(cfg.act) });
     }
     if !cfg.bn && quantity.is_forward() {
-        advice.push("Batch normalization (bn=1) rescales every layer's pre-activations to unit variance, so they cannot grow with depth.".to_owned());
+        advice.push(Advice::BatchNorm);
     }
     if at_init && !cfg.bn {
-        advice.push(format!("Or use fewer layers: each of the {} hidden layers multiplies the signal's scale.", cfg.depth));
+        advice.push(Advice::FewerLayers { depth: cfg.depth });
     }
     advice
 }
@@ -188,7 +237,6 @@ fn advise(cfg: &ExperimentConfig, step: u64, quantity: Quantity, recent: &[Recen
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::OptimizerKind;
 
     fn recent(norms: &[f64]) -> Vec<RecentGradNorms> {
         norms.iter().enumerate().map(|(i, &n)| RecentGradNorms { step: i as u64 + 1, grad_w_norm: vec![n, 0.0] }).collect()

@@ -39,7 +39,7 @@ use crate::rbm::{init_mlp, Rbm};
 use crate::rng::{Rng, Stream};
 
 pub use bench::reference_benchmark;
-pub use diagnosis::{Diagnosis, Quantity, RecentGradNorms};
+pub use diagnosis::{Advice, Diagnosis, Quantity, RecentGradNorms};
 pub use views::{DecisionBoundary, Histogram, LayerHistograms, HISTOGRAM_BINS};
 
 /// The evaluation subset is every `EVAL_STRIDE`-th example of the first epoch's permutation:
