@@ -8,7 +8,8 @@
 //!   page splices the current value into its place.
 //! - the strings: `locales/*.json` into `$OUT_DIR/strings.rs` (included by `src/i18n.rs`): one
 //!   `Strings` struct, one constant per language. A key missing in a language, or a placeholder
-//!   that differs, fails the build with the key's name (`src/i18n/catalog.rs`).
+//!   that differs, or a formula (`$NAME$`) that differs or does not exist, fails the build with
+//!   the key's name (`src/i18n/catalog.rs`).
 
 #[path = "src/i18n/catalog.rs"]
 mod catalog;
@@ -29,11 +30,12 @@ struct Entry {
 }
 
 fn main() {
-    formulas();
-    strings();
+    let formula_names = formulas();
+    strings(&formula_names);
 }
 
-fn formulas() {
+/// Writes the formulas; returns their names.
+fn formulas() -> Vec<String> {
     println!("cargo::rerun-if-changed={SOURCE}");
     let text = std::fs::read_to_string(SOURCE).unwrap_or_else(|err| panic!("cannot read {SOURCE}: {err}"));
     let converter = LatexToMathML::new(MathCoreConfig::default()).expect("math-core's default config is valid");
@@ -57,6 +59,7 @@ fn formulas() {
     writeln!(out, "/// Every formula, for the tests.\npub const ALL: &[Formula] = &[{}];", names.join(", ")).expect("writing to a String");
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("formulas.rs");
     std::fs::write(&target, out).unwrap_or_else(|err| panic!("cannot write {}: {err}", target.display()));
+    names
 }
 
 /// `NAME = latex` or `inline NAME = latex`; indented lines continue the previous formula;
@@ -131,7 +134,8 @@ fn split_at_sentinels(name: &str, mathml: &str, slots: usize) -> Vec<String> {
 /// The string catalogs, the default language first: it defines the keys every other file must have.
 const LOCALES: &[&str] = &["en", "zh-CN"];
 
-fn strings() {
+/// Compiles the catalogs, whose prose may name `formula_names`.
+fn strings(formula_names: &[String]) {
     let files: Vec<(&str, String)> = LOCALES
         .iter()
         .map(|code| {
@@ -142,7 +146,8 @@ fn strings() {
         })
         .collect();
     let locales: Vec<catalog::Locale> = files.iter().map(|(code, json)| catalog::Locale { code, json }).collect();
-    match catalog::compile(&locales) {
+    let formula_names: Vec<&str> = formula_names.iter().map(String::as_str).collect();
+    match catalog::compile(&locales, &formula_names) {
         Ok(source) => {
             let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("strings.rs");
             std::fs::write(&out, source).unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));

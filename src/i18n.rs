@@ -18,6 +18,15 @@
 //!    must be given (any `Display` value), in any order;
 //! 4. outside components (plots, sentences built from numbers), take a `&Strings` parameter
 //!    (`Lang::strings()`), so native tests can check both languages.
+//!
+//! Two groups have a use of their own:
+//! - `tips`: the "i" explanation of a control or chart, keyed by the control's link key (or the
+//!   chart's name). The form's `Slider`, `NumberField`, `Choice` and `Switch` show the tip of
+//!   their `key`; elsewhere put `<InfoFor key="my_chart" label=…/>` beside the chart.
+//! - `panels`: the explanation panels' passages, in `panels::prose`'s markup (`**bold**`,
+//!   `` `code` ``, lists, `$NAME$` / `$$NAME$$` a formula of `src/math/formulas.txt`: each
+//!   language must name the same formulas, and they must exist). Show one with
+//!   `let text = panel_text();` … `<Prose text=Signal::derive(move || text().my_passage)/>`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,7 +45,7 @@ pub use core_words::{
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 }
-pub use generated::{args, Strings};
+pub use generated::{args, Strings, Strings_panels};
 
 /// A word read from the current language's strings (`|t| t.controls.depth`): labels and titles
 /// given to a component, which re-reads it when the language changes.

@@ -6,8 +6,7 @@ use leptos::ev;
 use leptos::html::Details;
 use leptos::prelude::*;
 
-use crate::i18n::{use_i18n, Label, Lang};
-use crate::panels::tips;
+use crate::i18n::{use_i18n, Label};
 use crate::tr;
 
 /// A collapsible explanation: `<details id="panel-{id}">`. Its numbers come from the caller's
@@ -65,15 +64,15 @@ pub fn Info(id: &'static str, #[prop(into)] label: Signal<String>, #[prop(into)]
     }
 }
 
-/// The `Info` for a control or chart, with its text from `panels::tips` (keyed by the control's
-/// link key or the chart's name); nothing when there is no tip.
+/// The `Info` for a control or chart, with its text from the catalogs' `tips` group (keyed by
+/// the control's link key or the chart's name); nothing when there is no tip.
 #[component]
 pub fn InfoFor(key: &'static str, label: Label) -> impl IntoView {
     let i18n = use_i18n();
-    // Every tip exists in both languages (a test in `panels::tips` checks it).
-    tips::tip(key, false).is_some().then(|| {
+    // The build checks that a tip in one language is in the other too.
+    i18n.t_untracked().tips.get(key).is_some().then(|| {
         let label = Signal::derive(move || tr!(i18n.t(), info.about, label = label(i18n.t())));
-        let text = Signal::derive(move || tips::tip(key, i18n.lang() == Lang::ZhCn).unwrap_or_default().to_owned());
+        let text = Signal::derive(move || i18n.t().tips.get(key).unwrap_or_default().to_owned());
         view! { <Info id=key label text/> }
     })
 }

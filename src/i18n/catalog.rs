@@ -3,8 +3,10 @@
 //!
 //! A catalog is a JSON object whose leaves are strings, nested to group them by component.
 //! `{{ name }}` in a string is filled in at run time (the syntax of leptos_i18n's files, so the
-//! catalogs could move to that crate unchanged). Every language must have exactly the default
-//! language's keys, with the same placeholders in each string: anything else is a build error.
+//! catalogs could move to that crate unchanged). `$NAME$` and `$$NAME$$` name a formula of
+//! `src/math/formulas.txt` (the panels' prose markup, `panels::prose`). Every language must have
+//! exactly the default language's keys, with the same placeholders and formulas in each string,
+//! and every formula must exist: anything else is a build error.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -17,15 +19,25 @@ pub struct Locale<'a> {
     pub json: &'a str,
 }
 
-/// A string cut at its placeholders: text, then (placeholder, text) pairs.
+/// A string cut at its placeholders: text, then (placeholder, text) pairs; and the formulas it
+/// names, sorted.
 #[derive(Debug, PartialEq)]
 struct Template {
     head: String,
     rest: Vec<(String, String)>,
+    formulas: Vec<String>,
 }
 
 impl Template {
-    fn parse(text: &str, key: &str) -> Result<Template, String> {
+    fn parse(text: &str, key: &str, known_formulas: &[&str]) -> Result<Template, String> {
+        let pieces: Vec<&str> = text.split('$').collect();
+        // A name counts only between two `$`: the first and last pieces are outside any.
+        let between = pieces.get(1..pieces.len().saturating_sub(1)).unwrap_or_default();
+        let mut formulas: Vec<String> = between.iter().filter(|piece| is_formula_name(piece)).map(|name| name.to_string()).collect();
+        if let Some(unknown) = formulas.iter().find(|name| !known_formulas.contains(&name.as_str())) {
+            return Err(format!("`{key}`: no formula named {unknown} in src/math/formulas.txt"));
+        }
+        formulas.sort_unstable();
         let mut pieces = text.split("{{");
         let head = pieces.next().unwrap_or_default().to_owned();
         let mut rest = Vec::new();
@@ -39,7 +51,7 @@ impl Template {
             }
             rest.push((name.to_owned(), after.to_owned()));
         }
-        Ok(Template { head, rest })
+        Ok(Template { head, rest, formulas })
     }
 
     /// Placeholder names, sorted and deduplicated: the arguments a caller passes.
@@ -59,6 +71,12 @@ impl Template {
         }
         out
     }
+}
+
+/// `NAME` as between the `$` of `$NAME$`: UPPER_SNAKE_CASE, like the formulas' names.
+fn is_formula_name(piece: &str) -> bool {
+    piece.starts_with(|c: char| c.is_ascii_uppercase())
+        && piece.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -82,16 +100,16 @@ enum Node {
     Group(BTreeMap<String, Node>),
 }
 
-fn parse_node(value: &Value, key: &str) -> Result<Node, String> {
+fn parse_node(value: &Value, key: &str, known_formulas: &[&str]) -> Result<Node, String> {
     match value {
-        Value::String(text) => Template::parse(text, key).map(Node::Text),
+        Value::String(text) => Template::parse(text, key, known_formulas).map(Node::Text),
         Value::Object(entries) => {
             let mut group = BTreeMap::new();
             for (name, value) in entries {
                 if !is_identifier(name) {
                     return Err(format!("`{key}.{name}`: keys are snake_case names (and not Rust keywords)"));
                 }
-                group.insert(name.clone(), parse_node(value, &join(key, name))?);
+                group.insert(name.clone(), parse_node(value, &join(key, name), known_formulas)?);
             }
             Ok(Node::Group(group))
         }
@@ -118,6 +136,12 @@ fn compare(shape: &Node, other: &Node, key: &str, code: &str, problems: &mut Vec
                     expected.names()
                 ));
             }
+            if expected.formulas != found.formulas {
+                problems.push(format!(
+                    "{code}: `{key}` shows formulas {:?}, the default language {:?}",
+                    found.formulas, expected.formulas
+                ));
+            }
         }
         (Node::Group(expected), Node::Group(found)) => {
             for (name, node) in expected {
@@ -134,14 +158,14 @@ fn compare(shape: &Node, other: &Node, key: &str, code: &str, problems: &mut Vec
     }
 }
 
-/// The Rust source for all `locales` (the first is the default and sets the shape), or every
-/// problem found.
-pub fn compile(locales: &[Locale]) -> Result<String, Vec<String>> {
+/// The Rust source for all `locales` (the first is the default and sets the shape), whose
+/// strings may name `known_formulas`, or every problem found.
+pub fn compile(locales: &[Locale], known_formulas: &[&str]) -> Result<String, Vec<String>> {
     let parsed: Vec<(&Locale, Node)> = locales
         .iter()
         .map(|locale| {
             let value: Value = serde_json::from_str(locale.json).map_err(|err| vec![format!("{}: {err}", locale.code)])?;
-            let node = parse_node(&value, "").map_err(|err| vec![format!("{}: {err}", locale.code)])?;
+            let node = parse_node(&value, "", known_formulas).map_err(|err| vec![format!("{}: {err}", locale.code)])?;
             Ok((locale, node))
         })
         .collect::<Result<_, Vec<String>>>()?;
@@ -189,9 +213,25 @@ fn declare(node: &Node, path: &str, out: &mut String) {
         let _ = writeln!(out, "    pub {name}: {ty},");
     }
     out.push_str("}\n\n");
+    declare_lookup(entries, path, out);
     for (name, child) in entries {
         declare(child, &join(path, name), out);
     }
+}
+
+/// For a group of plain strings, `get(key)`: the string whose key is known only at run time
+/// (the tips, keyed by the control's link key).
+fn declare_lookup(entries: &BTreeMap<String, Node>, path: &str, out: &mut String) {
+    let plain = |node: &Node| matches!(node, Node::Text(template) if template.rest.is_empty());
+    if !entries.values().all(plain) {
+        return;
+    }
+    let _ = writeln!(out, "impl {} {{", type_name(path));
+    out.push_str("    pub fn get(&self, key: &str) -> Option<&'static str> {\n        match key {\n");
+    for name in entries.keys() {
+        let _ = writeln!(out, "            {name:?} => Some(self.{name}),");
+    }
+    out.push_str("            _ => None,\n        }\n    }\n}\n\n");
 }
 
 /// `args::group::key`, a struct with one `&dyn Display` per placeholder, for every string with
@@ -243,17 +283,39 @@ fn value(node: &Node, path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Compiles the two fixtures, with two formulas known.
     fn compile_pair(en: &str, zh: &str) -> Result<String, Vec<String>> {
-        compile(&[Locale { code: "en", json: en }, Locale { code: "zh-CN", json: zh }])
+        compile(&[Locale { code: "en", json: en }, Locale { code: "zh-CN", json: zh }], &["CHAIN_STEP", "ADAM"])
     }
 
     #[test]
     fn the_shipped_catalogs_agree() {
         let en = include_str!("../../locales/en.json");
         let zh = include_str!("../../locales/zh-CN.json");
-        if let Err(problems) = compile_pair(en, zh) {
+        let formulas: Vec<&str> = crate::math::ALL.iter().map(|formula| formula.name).collect();
+        let locales = [Locale { code: "en", json: en }, Locale { code: "zh-CN", json: zh }];
+        if let Err(problems) = compile(&locales, &formulas) {
             panic!("{}", problems.join("\n"));
         }
+    }
+
+    #[test]
+    fn every_string_must_show_the_same_known_formulas_in_each_language() {
+        let en = r#"{"p": "Step:\n\n$$CHAIN_STEP$$\n\nand $ADAM$ (costs $5), NOT_A_FORMULA"}"#;
+        assert!(compile_pair(en, r#"{"p": "$ADAM$ 与\n\n$$CHAIN_STEP$$"}"#).is_ok(), "any order");
+        let problems = compile_pair(en, r#"{"p": "步骤：$$CHAIN_STEP$$"}"#).unwrap_err();
+        assert_eq!(problems, [r#"zh-CN: `p` shows formulas ["CHAIN_STEP"], the default language ["ADAM", "CHAIN_STEP"]"#]);
+        let problems = compile_pair(r#"{"p": "$$CHAIN_STPE$$"}"#, r#"{"p": "$$CHAIN_STPE$$"}"#).unwrap_err();
+        assert_eq!(problems, ["en: `p`: no formula named CHAIN_STPE in src/math/formulas.txt"]);
+    }
+
+    #[test]
+    fn a_group_of_plain_strings_can_be_read_by_key() {
+        let source = compile_pair(r#"{"tips": {"lr": "Step size"}}"#, r#"{"tips": {"lr": "步长"}}"#).unwrap();
+        assert!(source.contains("impl Strings_tips {"), "{source}");
+        assert!(source.contains(r#""lr" => Some(self.lr),"#), "{source}");
+        let source = compile_pair(r#"{"g": {"n": "{{ n }} steps"}}"#, r#"{"g": {"n": "{{ n }} 步"}}"#).unwrap();
+        assert!(!source.contains("impl Strings_g"), "a string with placeholders is not a plain string: {source}");
     }
 
     #[test]
@@ -283,7 +345,7 @@ mod tests {
 
     #[test]
     fn placeholders_become_named_format_arguments_and_braces_are_escaped() {
-        let template = Template::parse("{x} is {{ value }}, {{ unit }}", "k").unwrap();
+        let template = Template::parse("{x} is {{ value }}, {{ unit }}", "k", &[]).unwrap();
         assert_eq!(template.format_string(), "{{x}} is {value}, {unit}");
         assert_eq!(template.names(), ["unit", "value"]);
         let source = compile_pair(r#"{"g": {"s": "at {{ layer }}"}}"#, r#"{"g": {"s": "第 {{ layer }} 层"}}"#).unwrap();

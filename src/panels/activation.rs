@@ -9,8 +9,7 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Formula, Math};
-use crate::panels::prose::Prose;
-use crate::panels::text::panel_text;
+use crate::panels::prose::{panel_text, Prose};
 
 pub fn formula(act: Activation) -> Formula {
     match act {

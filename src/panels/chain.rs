@@ -9,8 +9,7 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
-use crate::panels::prose::Prose;
-use crate::panels::text::panel_text;
+use crate::panels::prose::{panel_text, Prose};
 
 /// Layer `layer`'s factor in the backward product, measured and predicted.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,8 +11,7 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Formula, Math, SlotValue};
-use crate::panels::prose::Prose;
-use crate::panels::text::panel_text;
+use crate::panels::prose::{panel_text, Prose};
 
 /// The layers of one shape and how their weights are drawn.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,7 +11,15 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Strings_panels};
 use crate::math;
+
+/// The panels' passages (the catalogs' `panels` group) in the page's current language,
+/// reactive: read it inside a closure.
+pub fn panel_text() -> impl Fn() -> &'static Strings_panels + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || &i18n.t().panels
+}
 
 /// The HTML for `text` (see the module's rules). An unknown formula name is shown as text.
 pub fn prose_html(text: &str) -> String {

@@ -13,8 +13,8 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math, SlotValue};
-use crate::panels::prose::Prose;
-use crate::panels::text::{panel_text, Passage};
+use crate::i18n::{use_i18n, Label};
+use crate::panels::prose::{panel_text, Prose};
 use crate::panels::chain::plot_ratio;
 
 /// σ_w² = n·Var(W) of the hidden layers, from the core's `init::weight_variance`.
@@ -58,18 +58,18 @@ fn measured_ratio(shown: ReadSignal<Option<Shown>>) -> Signal<Vec<SlotValue>> {
 #[component]
 fn RemedyPanel(
     id: &'static str,
-    title: Passage,
-    body: Passage,
+    title: Label,
+    body: Label,
     #[prop(into)] on: Signal<bool>,
     formula: math::Formula,
     values: Signal<Vec<SlotValue>>,
-    off: Passage,
+    off: Label,
 ) -> impl IntoView {
-    let text = panel_text();
+    let i18n = use_i18n();
     view! {
-        <Panel id title=Signal::derive(move || title(text()).to_owned())>
-            <Prose text=Signal::derive(move || body(text()))/>
-            <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{move || off(text())}</p> }>
+        <Panel id title=Signal::derive(move || title(i18n.t()).to_owned())>
+            <Prose text=Signal::derive(move || body(i18n.t()))/>
+            <Show when=move || on.get() fallback=move || view! { <p class="panel-note">{move || off(i18n.t())}</p> }>
                 <Math formula values/>
             </Show>
         </Panel>
@@ -80,26 +80,26 @@ fn RemedyPanel(
 pub fn OrthogonalPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let gain = Signal::derive(move || vec![("gain", config.with(|c| format::readable(f64::from(c.effective_gain()))))]);
     let on = Signal::derive(move || config.with(|c| c.init == Init::Orthogonal));
-    view! { <RemedyPanel id="orthogonal" title=|t| t.orthogonal_title body=|t| t.orthogonal on formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=|t| t.orthogonal_off/> }
+    view! { <RemedyPanel id="orthogonal" title=|t| t.panels.orthogonal_title body=|t| t.panels.orthogonal on formula=math::LIVE_ORTHOGONAL_SPECTRUM values=gain off=|t| t.panels.orthogonal_off/> }
 }
 
 #[component]
 pub fn SmallInitPanel(config: ReadSignal<ExperimentConfig>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.init == Init::Normal));
     let values = Signal::derive(move || config.with(small_init_values));
-    view! { <RemedyPanel id="small-init" title=|t| t.small_init_title body=|t| t.small_init on formula=math::LIVE_SMALL_INIT values off=|t| t.small_init_off/> }
+    view! { <RemedyPanel id="small-init" title=|t| t.panels.small_init_title body=|t| t.panels.small_init on formula=math::LIVE_SMALL_INIT values off=|t| t.panels.small_init_off/> }
 }
 
 #[component]
 pub fn BatchNormPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.bn));
-    view! { <RemedyPanel id="batch-norm" title=|t| t.batch_norm_title body=|t| t.batch_norm on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.batch_norm_off/> }
+    view! { <RemedyPanel id="batch-norm" title=|t| t.panels.batch_norm_title body=|t| t.panels.batch_norm on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.panels.batch_norm_off/> }
 }
 
 #[component]
 pub fn ResidualPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let on = Signal::derive(move || config.with(|c| c.res));
-    view! { <RemedyPanel id="residual" title=|t| t.residual_title body=|t| t.residual on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.residual_off/> }
+    view! { <RemedyPanel id="residual" title=|t| t.panels.residual_title body=|t| t.panels.residual on formula=math::LIVE_RATIO values=measured_ratio(shown) off=|t| t.panels.residual_off/> }
 }
 
 #[component]

@@ -9,9 +9,8 @@ use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
 use crate::math::{self, Math};
-use crate::panels::prose::Prose;
+use crate::panels::prose::{panel_text, Prose};
 use crate::i18n::{self, use_i18n};
-use crate::panels::text::panel_text;
 
 /// Layer 2 against the last hidden layer, for δ and for ∂L/∂W: the two series of the plot,
 /// across the layers of equal width (layer 1's weight gradient multiplies the raw input, whose
