@@ -33,12 +33,14 @@ use std::str::FromStr;
 
 use leptos::prelude::*;
 
+use crate::components::panel::{tip_id, InfoFor};
+
 #[cfg(test)]
 mod catalog;
 mod core_words;
 
 pub use core_words::{
-    activation, advice, architecture, clip_method, dataset, diagnosis, inapplicable, init, link_note, model, optimizer, phase, recurrent_init, task,
+    activation, advice, architecture, clip_method, dataset, diagnosis, gate, inapplicable, init, link_note, model, optimizer, phase, recurrent_init, task,
 };
 
 #[allow(clippy::all)]
@@ -185,9 +187,9 @@ pub fn browser_languages() -> Vec<String> {
 pub fn LangSelect() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <label class="lang-select">
+        <span class="lang-select"><label>
             <span class="visually-hidden">{move || i18n.t().language.label}</span>
-            <select id="lang" name="lang"
+            <select id="lang" name="lang" aria-describedby=tip_id("lang")
                 on:change=move |ev| {
                     if let Ok(lang) = event_target_value(&ev).parse() {
                         i18n.choose(lang);
@@ -197,7 +199,7 @@ pub fn LangSelect() -> impl IntoView {
                     <option value=lang.code() prop:selected=move || i18n.lang() == lang>{lang.strings().language.name}</option>
                 }).collect_view()}
             </select>
-        </label>
+        </label><InfoFor key="lang" label=|t| t.language.label/></span>
     }
 }
 

@@ -15,7 +15,7 @@ use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::panel::InfoFor;
+use crate::components::panel::{tip_id, InfoFor};
 use crate::format::readable;
 use crate::i18n::{self, use_i18n, Label, Strings};
 use crate::tr;
@@ -217,7 +217,7 @@ pub(crate) fn Slider(
         <div class="field slider">
             <LabelRow key label/>
             <div class="slider-row">
-                <input type="range" id=key name=key min=min max=max step="1"
+                <input type="range" id=key name=key min=min max=max step="1" aria-describedby=tip_id(key)
                     prop:value=move || value.get()
                     on:input=move |ev| editor.edit(key, &event_target_value(&ev))/>
                 <output id=format!("{key}-value") for=key>{move || value.get()}</output>
@@ -246,7 +246,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
     view! {
         <div class="field">
             <LabelRow key label/>
-            <select id=key name=key aria-describedby=about_id.clone()
+            <select id=key name=key aria-describedby=format!("{} {about_id}", tip_id(key))
                 on:change=move |ev| editor.edit(key, &event_target_value(&ev))>
                 {options.into_iter().map(|option| view! {
                     // A property, not the attribute: the attribute stops mattering once the user has chosen.
@@ -278,7 +278,7 @@ pub(crate) fn NumberField<T: Display>(
         <div class="field" hidden=move || hidden.get()>
             <LabelRow key label/>
             // `change`, not `input`: clamping half-typed text ("0." on the way to "0.05") would fight the typist.
-            <input type="number" id=key name=key min=min max=max step="any"
+            <input type="number" id=key name=key min=min max=max step="any" aria-describedby=tip_id(key)
                 prop:value=move || value.get()
                 placeholder=move || placeholder.get()
                 on:change=move |ev| {
@@ -294,7 +294,7 @@ pub(crate) fn Switch(key: &'static str, label: Label, value: Signal<bool>, edito
     let i18n = use_i18n();
     view! {
         <div class="field switch">
-            <input type="checkbox" id=key name=key
+            <input type="checkbox" id=key name=key aria-describedby=tip_id(key)
                 prop:checked=move || value.get()
                 on:change=move |ev| editor.edit(key, if event_target_checked(&ev) { "1" } else { "0" })/>
             <label for=key>{move || label(i18n.t())}</label>

@@ -49,7 +49,7 @@ pub fn Panel(id: &'static str, #[prop(into)] title: Signal<String>, children: Ch
 /// tap or click (again, or Escape, hides it). Screen readers get it as the button's description.
 #[component]
 pub fn Info(id: &'static str, #[prop(into)] label: Signal<String>, #[prop(into)] text: Signal<String>) -> impl IntoView {
-    let tip = format!("info-{id}");
+    let tip = tip_id(id);
     let (pinned, set_pinned) = signal(false);
     view! {
         <span class="info">
@@ -64,15 +64,23 @@ pub fn Info(id: &'static str, #[prop(into)] label: Signal<String>, #[prop(into)]
     }
 }
 
-/// The `Info` for a control or chart, with its text from the catalogs' `tips` group (keyed by
-/// the control's link key or the chart's name); nothing when there is no tip.
+/// The id of `Info`'s explanation: a control or chart names it in its `aria-describedby`, so a
+/// screen reader reads the explanation with the control (and the tests find it there).
+pub fn tip_id(id: &str) -> String {
+    format!("info-{id}")
+}
+
+/// The `Info` for a control or chart (`key`: the control's link key, or the element's id), with
+/// its text from the catalogs' `tips` group, where a `-` of the key is written `_`
+/// (`histogram-chart` → `tips.histogram_chart`); nothing when there is no tip.
 #[component]
 pub fn InfoFor(key: &'static str, label: Label) -> impl IntoView {
     let i18n = use_i18n();
+    let entry = key.replace('-', "_");
     // The build checks that a tip in one language is in the other too.
-    i18n.t_untracked().tips.get(key).is_some().then(|| {
+    i18n.t_untracked().tips.get(&entry).is_some().then(|| {
         let label = Signal::derive(move || tr!(i18n.t(), info.about, label = label(i18n.t())));
-        let text = Signal::derive(move || i18n.t().tips.get(key).unwrap_or_default().to_owned());
+        let text = Signal::derive(move || i18n.t().tips.get(&entry).unwrap_or_default().to_owned());
         view! { <Info id=key label text/> }
     })
 }

@@ -12,7 +12,7 @@ use crate::bridge::{JobSpec, PretrainProbes, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
 use crate::components::controls::{Editor, NumberField, Slider, Switch};
 use crate::components::results::prefers_dark;
-use crate::components::panel::Panel;
+use crate::components::panel::{tip_id, InfoFor, Panel};
 use crate::format::readable;
 use crate::i18n::{use_i18n, Label, Lang};
 use crate::panels::prose::Prose;
@@ -148,14 +148,17 @@ fn Pretraining(config: ReadSignal<ExperimentConfig>, editor: Editor) -> impl Int
             <Slider key="cdk" label=|t| t.pretraining.cdk range=ExperimentConfig::CDK value=field(|c| c.cdk.to_string()) editor/>
             <Slider key="pt_epochs" label=|t| t.pretraining.pt_epochs range=1..=100 value=field(|c| c.pt_epochs.to_string()) editor/>
             <NumberField key="pt_lr" label=|t| t.pretraining.pt_lr range=ExperimentConfig::PT_LR value=field(|c| c.pt_lr.to_string()) editor/>
+            <NumberField key="pt_mom" label=|t| t.pretraining.pt_mom range=ExperimentConfig::PT_MOM value=field(|c| c.pt_mom.to_string()) editor/>
+            <NumberField key="pt_wd" label=|t| t.pretraining.pt_wd range=ExperimentConfig::PT_WD value=field(|c| c.pt_wd.to_string()) editor/>
             <Switch key="pcd" label=|t| t.pretraining.pcd value=Signal::derive(move || config.with(|c| c.pcd)) editor/>
         </div>
-        <div class="pretrain-buttons" role="group" aria-label=move || i18n.t().pretraining.buttons_label>
+        <div class="pretrain-buttons" role="group" aria-label=move || i18n.t().pretraining.buttons_label aria-describedby=tip_id("pretrain")>
             <button type="button" id="pretrain-run" disabled=running on:click=move |_| play(TrainCommand::Play)>
                 {move || if run.with(Run::pretrained) { i18n.t().pretraining.fine_tune_both } else { i18n.t().pretraining.run }}
             </button>
             <button type="button" id="pretrain-pause" disabled=move || !running() on:click=move |_| pause(TrainCommand::Pause)>{move || i18n.t().pretraining.pause}</button>
             <button type="button" id="pretrain-reset" on:click=reset>{move || i18n.t().pretraining.reset}</button>
+            <InfoFor key="pretrain" label=|t| t.pretraining.buttons_label/>
             <span id="pretrain-status" data-pretrained=move || run.with(Run::pretrained).to_string()>{status}</span>
         </div>
         <Show when=move || failure.with(Option::is_some)>
@@ -223,8 +226,9 @@ fn Chart(
     view! {
         // Never hidden: a hidden canvas has no size to draw at.
         <figure class="pretrain-chart">
-            <canvas id=id node_ref=canvas role="img" aria-label=move || label(i18n.t()) data-drawn=move || shown.get().to_string()/>
-            <figcaption>{move || label(i18n.t())}</figcaption>
+            <canvas id=id node_ref=canvas role="img" aria-label=move || label(i18n.t()) aria-describedby=tip_id(id)
+                data-drawn=move || shown.get().to_string()/>
+            <figcaption>{move || label(i18n.t())}<InfoFor key=id label/></figcaption>
         </figure>
     }
 }

@@ -5,7 +5,7 @@ use gradscope_core::recurrent::{Model, TimeProbe};
 use leptos::prelude::*;
 
 use crate::bridge::Overlay;
-use crate::components::panel::Panel;
+use crate::components::panel::{tip_id, InfoFor, Panel};
 use crate::format;
 use crate::i18n::{self, use_i18n, Strings};
 use crate::math::{self, Math};
@@ -53,7 +53,8 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
     let chosen = move || shown.with(|s| s.as_ref().map(|s| s.overlay.chosen.name()).unwrap_or_default());
     view! {
         <div id="time-plot-area" class="plot-area" node_ref=area>
-            <canvas id="time-plot" node_ref=canvas role="img"
+            <span class="plot-info"><InfoFor key="time-plot" label=|t| t.info.the_plot/></span>
+            <canvas id="time-plot" node_ref=canvas role="img" aria-describedby=tip_id("time-plot")
                 data-series=names data-series-count=move || drawn_series.with(Vec::len).to_string()
                 data-steps=move || drawn_steps.get().to_string() data-chosen=chosen
                 aria-label=move || i18n.t().recurrent.plot_label/>
@@ -115,8 +116,9 @@ fn columns(probe: &TimeProbe, words: &Strings) -> Vec<Column> {
         columns.push(column("grad_c_norm", "‖∂L/∂cₜ‖", said.grad_c_about, &probe.grad_c_norm, format::gradient));
     }
     for trace in &probe.gates {
-        let heading = tr!(words, recurrent.gate_mean, gate = trace.gate);
-        let about = tr!(words, recurrent.gate_mean_about, gate = trace.gate);
+        let gate = i18n::gate(words, &trace.gate);
+        let heading = tr!(words, recurrent.gate_mean, gate = gate);
+        let about = tr!(words, recurrent.gate_mean_about, gate = gate);
         columns.push(column(&format!("{}_gate_mean", trace.gate), &heading, &about, &trace.mean, readable));
     }
     if !probe.path_product.is_empty() {

@@ -7,7 +7,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::components::panel::InfoFor;
+use crate::components::panel::{tip_id, InfoFor};
 use crate::format;
 use crate::i18n::{use_i18n, Label, Strings};
 use crate::plot::{draw_plot_on_canvas, DepthPlot};
@@ -65,7 +65,7 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, t
     view! {
         <div id="plot-area" node_ref=area>
             <span class="plot-info"><InfoFor key="plot" label=|t| t.info.the_plot/></span>
-            <canvas id="plot" node_ref=canvas role="img" data-now-step=move || now_step.get().map(|s| s.to_string())
+            <canvas id="plot" node_ref=canvas role="img" aria-describedby=tip_id("plot") data-now-step=move || now_step.get().map(|s| s.to_string())
                 aria-label=move || i18n.t().results.plot_label/>
             <PlotStatus waiting=Signal::derive(move || shown.with(Option::is_none)) waiting_text=|t| t.results.computing failure/>
         </div>

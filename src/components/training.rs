@@ -16,6 +16,7 @@ use web_sys::HtmlCanvasElement;
 
 use crate::bridge::{Hyper, JobSpec, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
+use crate::components::panel::{tip_id, InfoFor};
 use crate::components::results::{observe_width, prefers_dark};
 use crate::format;
 use crate::i18n::{self, use_i18n, Label, Lang, Strings};
@@ -182,7 +183,7 @@ pub fn TrainingPanel(
             data-state=move || state.get().name() data-busy=move || busy.get().to_string()>
             <h2 id="training-title">{move || i18n.t().training.title}</h2>
             <p class="hint">{move || i18n.t().training.intro}</p>
-            <div class="toolbar" role="group" aria-label=move || i18n.t().training.title>
+            <div class="toolbar" role="group" aria-label=move || i18n.t().training.title aria-describedby=tip_id("training")>
                 <button type="button" id="play" class="primary"
                     disabled=move || state.get() != RunState::Paused
                     on:click=command(TrainCommand::Play, RunState::Playing)>{move || i18n.t().training.play}</button>
@@ -192,8 +193,9 @@ pub fn TrainingPanel(
                     on:click=command(TrainCommand::Step { steps: 1 }, RunState::Paused)>{move || i18n.t().training.step}</button>
                 <button type="button" id="reset" title=move || i18n.t().training.reset_title
                     on:click=command(TrainCommand::Reset, RunState::Paused)>{move || i18n.t().training.reset}</button>
+                <InfoFor key="training" label=|t| t.training.title/>
                 <label class="speed">{move || i18n.t().training.speed}" "
-                    <select id="speed" on:change=move |ev| set_speed.set(event_target_value(&ev).parse().ok())>
+                    <select id="speed" aria-describedby=tip_id("speed") on:change=move |ev| set_speed.set(event_target_value(&ev).parse().ok())>
                         {SPEEDS.iter().map(|&s| {
                             let value = s.map_or_else(|| "max".to_owned(), |s| s.to_string());
                             let label = move || match s {
@@ -204,6 +206,7 @@ pub fn TrainingPanel(
                         }).collect_view()}
                     </select>
                 </label>
+                <InfoFor key="speed" label=|t| t.training.speed/>
                 <output id="step-count" data-value=move || step_count().to_string()>
                     {move || i18n.t().training.step_count}" "{step_count}
                 </output>
@@ -323,9 +326,9 @@ fn Chart(
     });
     view! {
         <figure class="chart" id=format!("{id}-figure") hidden=move || hidden.get()>
-            <figcaption>{heading.unwrap_or_else(|| (move || title(i18n.t())).into_any())}</figcaption>
+            <figcaption>{heading.unwrap_or_else(|| (move || title(i18n.t())).into_any())}<InfoFor key=id label=title/></figcaption>
             <div class="chart-area" node_ref=area>
-                <canvas id=id node_ref=canvas role="img" aria-label=move || about(i18n.t())
+                <canvas id=id node_ref=canvas role="img" aria-label=move || about(i18n.t()) aria-describedby=tip_id(id)
                     data-drawn-step=move || drawn.get().map(|s| s.to_string())/>
             </div>
             <Show when=move || failure.with(Option::is_some)>
@@ -434,7 +437,8 @@ fn ChartGrid(
     });
     let layer_menu = view! {
         <label for="histogram-layer">{move || i18n.t().training.histogram_chart}" "</label>
-        <select id="histogram-layer" on:change=move |ev| {
+        // The chart's own tip explains the choice.
+        <select id="histogram-layer" aria-describedby=tip_id("histogram-chart") on:change=move |ev| {
             if let Ok(layer) = event_target_value(&ev).parse() {
                 set_inspect.set(layer);
             }

@@ -157,6 +157,12 @@ pub fn phase<'a>(words: &Strings, phase: &'a str) -> &'a str {
     }
 }
 
+/// A recurrent gate (`GateTrace::gate`: "input", "forget", "output", "reset", "update"); an
+/// unknown one as given.
+pub fn gate<'a>(words: &Strings, gate: &'a str) -> &'a str {
+    words.gate.get(gate).unwrap_or(gate)
+}
+
 /// A link note in `words`' language, from its kind and the key, values it quotes.
 pub fn link_note(words: &Strings, note: &LinkNote) -> String {
     let LinkNote { key, given, used, kind, .. } = note;
@@ -204,6 +210,16 @@ mod tests {
     use super::*;
     use crate::i18n::Lang;
     use gradscope_core::link;
+
+    #[test]
+    fn the_gates_the_probe_traces_are_named_in_both_languages() {
+        use gradscope_core::recurrent::GateKind;
+        for kind in [GateKind::Input, GateKind::Forget, GateKind::Output, GateKind::Reset, GateKind::Update] {
+            assert_eq!(gate(Lang::En.strings(), kind.name()), kind.name(), "English keeps PyTorch's gate names");
+            assert!(gate(Lang::ZhCn.strings(), kind.name()).ends_with('门'), "{}", kind.name());
+        }
+        assert_eq!(gate(Lang::ZhCn.strings(), "peephole"), "peephole", "an unknown gate as given");
+    }
 
     /// Core words its choices and causes in English for the CLI; the English catalog must say
     /// the same on the page.

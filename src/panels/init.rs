@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::components::panel::Panel;
 use crate::components::results::Shown;
 use crate::format;
+use crate::i18n::{self, use_i18n};
 use crate::math::{self, Formula, Math, SlotValue};
 use crate::panels::prose::{panel_text, Prose};
 
@@ -95,7 +96,7 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
         shown.with(|s| {
             s.as_ref().map(|s| match &s.report.theory {
                 Theory::Applies(_) => Ok(()),
-                Theory::NotApplicable { reason, .. } => Err(reason.clone()),
+                Theory::NotApplicable { cause, .. } => Err(*cause),
             })
         })
     };
@@ -105,6 +106,7 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
             _ => vec![],
         })
     });
+    let i18n = use_i18n();
     let text = panel_text();
     view! {
         <Panel id="init" title=Signal::derive(move || text().init_title.to_owned())>
@@ -157,7 +159,7 @@ pub fn InitPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<
             </div>
             {move || match theory() {
                 Some(Ok(())) => view! { <Math formula=math::LIVE_CHI values=chi_values/> }.into_any(),
-                Some(Err(reason)) => view! { <p class="panel-note">"χ₁: " {reason}</p> }.into_any(),
+                Some(Err(cause)) => view! { <p class="panel-note">"χ₁: " {move || i18n::inapplicable(i18n.t(), cause)}</p> }.into_any(),
                 None => ().into_any(),
             }}
         </Panel>

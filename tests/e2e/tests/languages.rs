@@ -109,6 +109,14 @@ async fn without_lang_the_page_follows_the_browser_language() {
     assert_eq!(page.url_param("lang").await, None, "the browser's language is not a choice: not in the link");
 }
 
+/// Runs of three or more English words in the page's visible text: in Chinese, such a run is a
+/// sentence someone forgot to translate (names such as `kaiming_normal` or "Glorot & Bengio"
+/// are shorter runs).
+async fn english_sentences(page: &Page) -> Vec<String> {
+    let runs = page.js("return document.body.innerText.match(/[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}/g) || [];", vec![]).await;
+    runs.as_array().expect("a list").iter().map(|run| run.as_str().unwrap_or_default().to_owned()).collect()
+}
+
 async fn expect_chinese(page: &Page, selectors: &[&str]) {
     for selector in selectors {
         let text = page.text(selector).await;
@@ -121,10 +129,44 @@ async fn the_training_pretraining_and_recurrent_parts_switch_language_too() {
     let page = Page::open("?lang=zh-CN").await;
     page.wait_ready().await;
     expect_chinese(&page, &["#training-title", "#play", "#pretraining-title", "#try-pretraining", "#try-recurrent", "label[for=opt]"]).await;
+    assert_eq!(english_sentences(&page).await, Vec::<String>::new(), "English left on the Chinese page");
 
     let page = Page::open("?model=lstm&lang=zh-CN").await;
     page.wait_ready().await;
     page.wait_for("three series", "return document.getElementById('time-plot')?.dataset.seriesCount === '3';").await;
     expect_chinese(&page, &["#time-reading", "#time-table-caption", "#back-to-mlp", "label[for=hidden]", "label[for=fbias]"]).await;
+    assert_eq!(english_sentences(&page).await, Vec::<String>::new(), "English left on the Chinese page");
     page.screenshot("lang-zh-CN-recurrent").await;
+}
+
+/// Per panel: its id, its text, and how many formulas (`<math>`) it shows.
+const PANELS_OPENED: &str = "
+    return Array.from(document.querySelectorAll('details.panel'), panel => {
+        panel.open = true;
+        const body = panel.querySelector('.panel-body');
+        return [panel.id, body.innerText, body.querySelectorAll('math').length];
+    });";
+
+#[tokio::test]
+async fn every_panel_reads_in_chinese_with_the_same_formulas_as_in_english() {
+    // Every remedy switched on, so each panel shows its live part too.
+    let query = "depth=10&act=tanh&init=orthogonal&res=1&bn=1&opt=adam&clip=norm";
+    let page = Page::open(&format!("?{query}&lang=en")).await;
+    page.wait_ready().await;
+    let english = page.js(PANELS_OPENED, vec![]).await;
+    page.goto(&format!("?{query}&lang=zh-CN")).await;
+    page.wait_ready().await;
+    wait_lang(&page, "zh-CN").await;
+    let chinese = page.js(PANELS_OPENED, vec![]).await;
+    let (english, chinese) = (english.as_array().expect("a list"), chinese.as_array().expect("a list"));
+    assert!(english.len() >= 10, "every explanation panel: {english:?}");
+    assert_eq!(english.len(), chinese.len());
+    for (en, zh) in english.iter().zip(chinese) {
+        let (id, text) = (&zh[0], zh[1].as_str().unwrap_or_default());
+        assert_eq!(en[0], *id);
+        assert!(has_chinese(text), "{id} should read in Chinese: {text:?}");
+        assert_eq!(en[2], zh[2], "{id} shows the same formulas in both languages");
+    }
+    assert_eq!(english_sentences(&page).await, Vec::<String>::new(), "English left in the Chinese panels");
+    page.screenshot("panels-zh-CN").await;
 }
