@@ -878,7 +878,7 @@ mod tests {
         assert_eq!(lstm.notes, []);
         assert_eq!(
             encode(&lstm.config),
-            "v=1&seed=1&model=lstm&batch=32&hidden=64&seq=50&task=adding&act=tanh&rinit=default&std=0.1&bound=0.1&fbias=1&tbptt=0&opt=adam&lr=0.01&mom=0&wd=0&clip=norm&clipv=1"
+            "v=1&seed=1&model=lstm&batch=32&hidden=32&seq=30&task=adding&act=tanh&rinit=default&std=0.1&bound=0.1&fbias=1&tbptt=0&opt=adam&lr=0.01&mom=0&wd=0&clip=norm&clipv=1"
         );
         let recurrent = lstm.config.recurrent().unwrap();
         assert_eq!(recurrent, crate::recurrent::RecurrentConfig::default(), "the link's defaults are the recurrent lab's");

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use serde::{Deserialize, Serialize};
 
 use gradscope_core::link::{self, LinkNote};
-use gradscope_core::recurrent::{self, ChunkSnapshot, RecurrentConfig, TimeProbe};
+use gradscope_core::recurrent::{self, ChunkSnapshot, RecurrentConfig, TimeProbe, EVALUATION_SEQUENCES};
 use gradscope_core::probe::probe_pretrained;
 use gradscope_core::rbm::{pretrainer_for, EpochMetrics, Pretrain, Pretrainer};
 use gradscope_core::serde_float::Float;
@@ -267,9 +267,6 @@ fn train(trainer: &mut Trainer, steps: usize, chunk: usize) -> Vec<Snapshot> {
     snapshots
 }
 
-/// Sequences of the recurrent task's evaluation set that `train` scores at the end.
-const EVALUATION_SEQUENCES: usize = 256;
-
 /// `train` for a recurrent link: chunks of steps until `steps` are done or training diverged.
 fn train_recurrent(decoded: &link::Decoded, config: &RecurrentConfig, steps: usize, chunk: usize, format: Format) -> Result<String, String> {
     let clip = decoded.config.clipping()?;
@@ -437,7 +434,7 @@ impl RecurrentTrainOutput<'_> {
         let _ = writeln!(csv, "# baseline: {}", float_cell(self.baseline));
         let _ = writeln!(csv, "# evaluation_loss: {}", float_cell(self.evaluation_loss));
         for (index, snapshot) in self.snapshots.iter().enumerate() {
-            let mut cells: Vec<(String, serde_json::Value)> = Fields::of(snapshot).0.into_iter().filter(|(name, _)| name != "probe").collect();
+            let mut cells: Vec<(String, serde_json::Value)> = Fields::of(snapshot).0.into_iter().filter(|(name, _)| name != "probe" && name != "losses").collect();
             let norms = snapshot.probe.as_ref().map(|probe| &probe.grad_h_norm[..]).unwrap_or_default();
             for (name, norm) in [("grad_h_norm_first", norms.first()), ("grad_h_norm_last", norms.last())] {
                 let value = norm.map_or(serde_json::Value::Null, |&n| float_value(n));

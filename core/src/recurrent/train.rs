@@ -25,6 +25,10 @@ pub fn default_optimizer() -> OptimizerConfig {
 /// See `default_optimizer`.
 pub const DEFAULT_CLIP: ClipConfig = ClipConfig::Norm(1.0);
 
+/// Held-out sequences the page and `gradscope train` score a recurrent network on
+/// (`Trainer::evaluate`).
+pub const EVALUATION_SEQUENCES: usize = 256;
+
 /// What a chunk of training steps did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChunkSnapshot {
@@ -35,6 +39,10 @@ pub struct ChunkSnapshot {
     /// Mean training loss over the chunk's steps.
     #[serde(with = "crate::serde_float")]
     pub mean_loss: f64,
+    /// The training loss of each step of the chunk, in order (on that step's fresh batch):
+    /// however steps are chunked, the same step has the same loss.
+    #[serde(with = "crate::serde_float::vec")]
+    pub losses: Vec<f64>,
     /// Steps of this chunk whose gradient clipping changed.
     pub clip_events: usize,
     /// Largest global gradient norm (before clipping) in the chunk.
@@ -109,7 +117,7 @@ impl Trainer {
     /// Takes up to `steps` training steps (none once diverged).
     pub fn run(&mut self, steps: usize) -> ChunkSnapshot {
         let cfg = &self.config;
-        let mut snapshot = ChunkSnapshot { step: self.step, steps_in_chunk: 0, mean_loss: f64::NAN, clip_events: 0, max_grad_norm: 0.0, diverged_at: self.diverged_at, probe: None };
+        let mut snapshot = ChunkSnapshot { step: self.step, steps_in_chunk: 0, mean_loss: f64::NAN, losses: Vec::with_capacity(steps.min(1024)), clip_events: 0, max_grad_norm: 0.0, diverged_at: self.diverged_at, probe: None };
         let mut loss_sum = 0.0;
         for index in 0..steps {
             if self.diverged_at.is_some() {
@@ -128,6 +136,7 @@ impl Trainer {
                 break;
             }
             loss_sum += loss;
+            snapshot.losses.push(loss);
             snapshot.steps_in_chunk += 1;
             snapshot.clip_events += usize::from(report.clipped);
             snapshot.max_grad_norm = snapshot.max_grad_norm.max(report.total_norm);
@@ -200,6 +209,13 @@ mod tests {
                 assert_eq!((first.clone(), params.clone(), eval), run(&[5, 5]), "{model} {task}");
                 let (_, chunked_differently, _) = run(&[3, 7]);
                 assert_eq!(params, chunked_differently, "{model} {task}: chunking changed the weights");
+                // The page evaluates between chunks; that must not change the training either.
+                let mut evaluated = Trainer::new(&cfg, adam(1e-2), ClipConfig::Norm(0.5)).unwrap();
+                evaluated.run(4);
+                evaluated.evaluate(9);
+                evaluated.probe();
+                evaluated.run(6);
+                assert_eq!(bits(&evaluated.net().params), params, "{model} {task}: evaluating changed the weights");
                 let snapshot: ChunkSnapshot = serde_json::from_str(&first[1]).unwrap();
                 assert_eq!((snapshot.step, snapshot.steps_in_chunk, snapshot.diverged_at), (10, 5, None));
                 assert_eq!(snapshot.probe.unwrap().grad_h_norm.len(), 12);
@@ -232,37 +248,38 @@ mod tests {
         assert_eq!(trainer.diverged_at(), Some(1));
     }
 
-    /// The recurrent lab's default example (slow: run with
-    /// `cargo test -p gradscope-core --release --lib -- --ignored adding_problem`).
+    /// Steps of the recurrent lab's default example: the page's "Compare RNN, LSTM and GRU"
+    /// trains them side by side, and this is where the contrast has become clear.
+    const DEFAULT_EXAMPLE_STEPS: usize = 800;
+
+    /// The recurrent lab's default example: the adding problem at T = 30, hidden 32, batch 32,
+    /// seed 1, the lab's defaults (Adam lr 1e-2, clip_grad_norm 1). After 800 steps the plain
+    /// RNN is still at the baseline MSE 1/6 while LSTM and GRU solve the task. Measured
+    /// (evaluation MSE on the 256 held-out sequences, every 100 steps, release build): the GRU
+    /// leaves the baseline at step ~200 (0.001 at 300), the LSTM at ~550 (0.002 at 600), the
+    /// RNN stays at 0.174–0.18 through step 3000. Seeds 2 and 3 alike: LSTM by 500–600, GRU by
+    /// 200–300, RNN at the baseline through 800.
     ///
-    /// On the adding problem at the default T = 50 (hidden 64, batch 32, seed 1) with the lab's
-    /// defaults (Adam lr 1e-2, clip_grad_norm 1), the plain RNN stays at the baseline MSE 1/6
-    /// while LSTM and GRU solve the task. This test measured, after 1000 steps, evaluation MSE
-    /// (1024 held-out sequences) RNN 0.1615, LSTM 0.0012, GRU 0.0002.
-    ///
-    /// Longer runs (evaluation on 512 sequences every 250 steps): with lr 1e-2 the LSTM leaves
-    /// the baseline between steps 500 and 1000 (seeds 1–3), the GRU before step 250, and the RNN
-    /// stays at 0.16–0.19 (10 000 steps for seed 1, 5000 for seeds 2 and 3). With Adam's default lr 1e-3 everything is
-    /// slower and the RNN is not hopeless, only far behind: the GRU learns from step ~1000, the
-    /// LSTM from ~1500 (0.0039 at 3000), the RNN from ~6500 (0.0076 at 10 000). At T = 30 the RNN
-    /// starts at ~3000 steps with lr 1e-3. At T = 100 the RNN stays at the baseline for 10 000
-    /// steps even with lr 1e-3, but the LSTM needs more luck: with lr 1e-2 seeds 1 and 3 learn by
-    /// step ~1000, seed 2 not within 1500 (the GRU by ~500 for all three); with lr 1e-3 seed 1
-    /// learns from ~3000 (GRU ~1500). T = 50 is the length where the contrast is reliable and cheap.
+    /// Other shapes (same optimizer): at hidden 32 and T = 50 the LSTM needs ~900 steps; at
+    /// hidden 64 and T = 50 (three times the cost per step) ~500–1000 (seeds 1–3), the GRU
+    /// < 250, and the RNN stays at 0.16–0.19 for 10 000 steps. With Adam's default lr 1e-3
+    /// everything is slower and the RNN is not hopeless, only far behind (hidden 64, T = 50:
+    /// GRU learns from ~1000, LSTM ~1500, RNN ~6500). At T = 100 the LSTM needs luck (seed 2
+    /// not within 1500 steps at lr 1e-2).
     #[test]
-    #[ignore = "slow experiment: 3 × 1000 training steps at T = 50; run in release"]
-    fn adding_problem_leaves_the_rnn_at_the_baseline_while_lstm_and_gru_learn() {
+    fn the_default_example_leaves_the_rnn_at_the_baseline_while_lstm_and_gru_learn() {
         let baseline = Task::Adding.baseline_loss();
         for &model in Model::ALL {
             let cfg = RecurrentConfig { model, ..RecurrentConfig::default() };
+            assert_eq!((cfg.task, cfg.seq, cfg.hidden, cfg.batch, cfg.seed), (Task::Adding, 30, 32, 32, 1), "the example documented above");
             let mut trainer = Trainer::new(&cfg, default_optimizer(), DEFAULT_CLIP).unwrap();
-            let snapshot = trainer.run(1000);
-            let mse = trainer.evaluate(1024);
-            println!("{model}: mean training MSE {:.4} over the 1000 steps, evaluation MSE {mse:.4} after them", snapshot.mean_loss);
+            let snapshot = trainer.run(DEFAULT_EXAMPLE_STEPS);
+            assert_eq!((snapshot.step, snapshot.diverged_at), (DEFAULT_EXAMPLE_STEPS as u64, None));
+            let mse = trainer.evaluate(EVALUATION_SEQUENCES);
             if model == Model::Rnn {
-                assert!(mse > 0.8 * baseline, "the RNN learned: {mse}");
+                assert!((mse / baseline - 1.0).abs() < 0.15, "the RNN is not within 15% of the baseline: {mse}");
             } else {
-                assert!(mse < 0.1 * baseline, "{model} did not learn: {mse}");
+                assert!(mse < 0.05 * baseline, "{model} is not below 5% of the baseline: {mse}");
             }
         }
     }
