@@ -13,6 +13,7 @@ use crate::components::controls::{Controls, Editor};
 use crate::components::notices::{ClampNotice, WorkerError, WorkerTrouble};
 use crate::components::pretraining::PretrainingPanel;
 use crate::components::recurrent::{GatingPanel, ShownOverlay, TimePlotView, TimeReading, TimeTable};
+use crate::components::recurrent_training::RecurrentTrainingPanel;
 use crate::components::results::{PlotView, ProbeTable, Reading, Shown};
 use crate::panels::activation::ActivationPanel;
 use crate::components::training::TrainingPanel;
@@ -41,8 +42,9 @@ pub fn App() -> impl IntoView {
     let (drawn, set_drawn) = signal(0_u64);
     let (failed, set_failed) = signal(false);
     let (worker_trouble, set_worker_trouble) = signal(None::<WorkerTrouble>);
-    // The training's newest state, for the depth plot's "now".
+    // The training's newest state, for the depth plot's and the time-step plot's "now".
     let (trained, set_trained) = signal(None);
+    let (trained_now, set_trained_now) = signal(None);
 
     let worker = ProbeWorker::spawn(move |event| match event {
         Event::Report { generation, report } => set_shown.set(Some(Shown { generation, report })),
@@ -114,8 +116,9 @@ pub fn App() -> impl IntoView {
                     when=move || config.with(ExperimentConfig::is_mlp)
                     fallback=move || view! {
                         <section class="results" aria-label=move || i18n.t().masthead.results_label>
-                            <TimePlotView shown=overlay set_drawn/>
+                            <TimePlotView shown=overlay set_drawn now=trained_now/>
                             <TimeReading shown=overlay/>
+                            <RecurrentTrainingPanel config set_now=set_trained_now/>
                             <GatingPanel shown=overlay/>
                             <TimeTable shown=overlay/>
                         </section>
@@ -131,7 +134,10 @@ pub fn App() -> impl IntoView {
                     </section>
                 </Show>
             </div>
-            <PretrainingPanel config editor/>
+            // Greedy RBM pretraining initializes an MLP's hidden layers: not a recurrent net's.
+            <Show when=move || config.with(ExperimentConfig::is_mlp)>
+                <PretrainingPanel config editor/>
+            </Show>
         </main>
     }
 }

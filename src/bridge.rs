@@ -11,14 +11,15 @@ use gradscope_core::clip::ClipConfig;
 use gradscope_core::optim::OptimizerConfig;
 use gradscope_core::rbm::PretrainChunk;
 use gradscope_core::train::{DecisionBoundary, LayerHistograms, Snapshot};
-use gradscope_core::recurrent::{Model, TimeProbe};
+use gradscope_core::recurrent::{ChunkSnapshot, Model, TimeProbe};
+use gradscope_core::serde_float::Float;
 use gradscope_core::{ExperimentConfig, ProbeReport};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 4;
+pub const PROTOCOL: u32 = 5;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,6 +95,12 @@ pub enum JobSpec {
     /// The TensorFlow.js comparison's reference MLP step (`train::reference_benchmark`), which
     /// `cargo xtask bench` times in the browser worker.
     Reference { layers: usize, width: usize, batch: usize },
+    /// The plain RNN, the LSTM and the GRU of a recurrent config trained side by side: same
+    /// task, seed, sequences, optimizer and clipping (`crate::jobs::RecurrentJob`).
+    Recurrent(ExperimentConfig),
+    /// One recurrent model on the adding problem with the lab's default optimizer and clipping,
+    /// without evaluations: the training step `cargo xtask bench` times in the browser worker.
+    RecurrentReference { model: Model, hidden: usize, batch: usize, seq: usize },
 }
 
 /// The settings that change without a reset.
@@ -116,6 +123,7 @@ impl Hyper {
 pub enum Progress {
     Mlp(MlpProgress),
     Pretrain(PretrainProgress),
+    Recurrent(RecurrentProgress),
 }
 
 impl Progress {
@@ -124,6 +132,7 @@ impl Progress {
         match self {
             Progress::Mlp(p) => p.snapshot.step,
             Progress::Pretrain(p) => p.fine_tuning.as_ref().map_or(0, |f| f.pretrained.step),
+            Progress::Recurrent(p) => p.step(),
         }
     }
 
@@ -132,6 +141,7 @@ impl Progress {
         match self {
             Progress::Mlp(p) => p.snapshot.diagnosis.is_some(),
             Progress::Pretrain(p) => p.fine_tuning.as_ref().is_some_and(FineTuning::stopped),
+            Progress::Recurrent(p) => p.stopped(),
         }
     }
 }
@@ -143,6 +153,34 @@ pub struct MlpProgress {
     pub snapshot: Snapshot,
     pub histograms: Option<LayerHistograms>,
     pub boundary: Option<DecisionBoundary>,
+}
+
+/// A recurrent job's chunk: one entry per model it trains, in `Model::ALL` order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecurrentProgress {
+    pub models: Vec<ModelProgress>,
+}
+
+impl RecurrentProgress {
+    /// Steps completed so far by the model that got furthest (a diverged one stops early).
+    pub fn step(&self) -> u64 {
+        self.models.iter().map(|m| m.snapshot.step).max().unwrap_or(0)
+    }
+
+    /// Every model diverged: nothing is left to train.
+    pub fn stopped(&self) -> bool {
+        self.models.iter().all(|m| m.snapshot.diverged_at.is_some())
+    }
+}
+
+/// One recurrent model's chunk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelProgress {
+    pub model: Model,
+    pub snapshot: ChunkSnapshot,
+    /// With the views: the mean loss on the held-out sequences after the chunk
+    /// (`recurrent::Trainer::evaluate` on `EVALUATION_SEQUENCES`, as `gradscope train` prints).
+    pub evaluation: Option<Float>,
 }
 
 /// The probe through time of every recurrent model (`Model::ALL` order) under one config,

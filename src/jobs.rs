@@ -10,9 +10,12 @@
 //! Adding a job: see `bridge::JobSpec` (a variant there and in `bridge::Progress`, an `impl Job`
 //! for the trainer, an arm in [`start`]).
 
+use gradscope_core::recurrent::{self, Model, RecurrentConfig, EVALUATION_SEQUENCES};
+use gradscope_core::serde_float::Float;
 use gradscope_core::train::{reference_benchmark, Trainer};
+use gradscope_core::ExperimentConfig;
 
-use crate::bridge::{Hyper, JobSpec, MlpProgress, Progress, Response, TrainCommand};
+use crate::bridge::{Hyper, JobSpec, MlpProgress, ModelProgress, Progress, RecurrentProgress, Response, TrainCommand};
 use crate::pretraining::PretrainJob;
 
 /// Work per chunk while playing: long enough that the per-chunk costs (evaluation, posting,
@@ -45,6 +48,78 @@ pub fn start(spec: &JobSpec) -> Result<Box<dyn Job>, String> {
         JobSpec::Mlp(config) => Ok(Box::new(Trainer::new(config)?)),
         JobSpec::Pretrain(config) => Ok(Box::new(PretrainJob::new(config)?)),
         &JobSpec::Reference { layers, width, batch } => Ok(Box::new(reference_benchmark(layers, width, batch)?)),
+        JobSpec::Recurrent(config) => Ok(Box::new(RecurrentJob::side_by_side(config)?)),
+        &JobSpec::RecurrentReference { model, hidden, batch, seq } => Ok(Box::new(RecurrentJob::reference(model, hidden, batch, seq)?)),
+    }
+}
+
+/// Recurrent models trained in lockstep on one config (`JobSpec::Recurrent`), each exactly as
+/// `gradscope train` trains its own link: the same trainer, so the same bits.
+pub struct RecurrentJob {
+    /// One config per model, differing only in `model`.
+    configs: Vec<RecurrentConfig>,
+    hyper: Hyper,
+    trainers: Vec<recurrent::Trainer>,
+    /// Whether the views include the held-out evaluation (not while benchmarking).
+    evaluate: bool,
+}
+
+impl RecurrentJob {
+    /// RNN, LSTM and GRU (`Model::ALL` order) on the recurrent settings of `config`.
+    pub fn side_by_side(config: &ExperimentConfig) -> Result<Self, String> {
+        let base = config.recurrent().ok_or("a recurrent job needs a recurrent model (model=rnn, lstm or gru)")?;
+        let configs = Model::ALL.iter().map(|&model| RecurrentConfig { model, ..base.clone() }).collect();
+        RecurrentJob::new(configs, Hyper::of(config)?, true)
+    }
+
+    /// The benchmark's single model (see `JobSpec::RecurrentReference`).
+    pub fn reference(model: Model, hidden: usize, batch: usize, seq: usize) -> Result<Self, String> {
+        let config = RecurrentConfig { model, hidden, batch, seq, ..RecurrentConfig::default() };
+        let hyper = Hyper { optimizer: recurrent::default_optimizer(), clip: recurrent::DEFAULT_CLIP };
+        RecurrentJob::new(vec![config], hyper, false)
+    }
+
+    fn new(configs: Vec<RecurrentConfig>, hyper: Hyper, evaluate: bool) -> Result<Self, String> {
+        let trainers = RecurrentJob::fresh(&configs, hyper)?;
+        Ok(RecurrentJob { configs, hyper, trainers, evaluate })
+    }
+
+    fn fresh(configs: &[RecurrentConfig], hyper: Hyper) -> Result<Vec<recurrent::Trainer>, String> {
+        configs.iter().map(|config| recurrent::Trainer::new(config, hyper.optimizer, hyper.clip)).collect()
+    }
+}
+
+impl Job for RecurrentJob {
+    fn advance(&mut self, steps: usize, detail: Option<usize>) -> Progress {
+        let evaluate = self.evaluate && detail.is_some();
+        let models = (self.trainers.iter_mut())
+            .map(|trainer| ModelProgress {
+                model: trainer.config().model,
+                snapshot: trainer.run(steps),
+                evaluation: evaluate.then(|| Float(trainer.evaluate(EVALUATION_SEQUENCES))),
+            })
+            .collect();
+        Progress::Recurrent(RecurrentProgress { models })
+    }
+
+    fn set_hyper(&mut self, hyper: Hyper) -> Result<(), String> {
+        for trainer in &mut self.trainers {
+            trainer.set_optimizer(hyper.optimizer)?;
+            trainer.set_clip(hyper.clip);
+        }
+        self.hyper = hyper;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        // The settings were valid when the job started and when `set_hyper` took them.
+        if let Ok(trainers) = RecurrentJob::fresh(&self.configs, self.hyper) {
+            self.trainers = trainers;
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.trainers.iter().all(|trainer| trainer.diverged_at().is_some())
     }
 }
 
@@ -422,5 +497,69 @@ mod tests {
         broken.lr = f32::NAN;
         assert!(matches!(runner.command(3, TrainCommand::Configure(JobSpec::Mlp(broken)), 0.0), Some(Response::Error { generation: 3, .. })));
         assert_eq!(runner.next(0.0), Next::Idle, "the broken config left no job");
+    }
+
+    const RECURRENT: &str = "model=gru&hidden=6&seq=7&batch=4&seed=3";
+
+    fn recurrent_progress(response: Option<Response>) -> (RecurrentProgress, bool) {
+        match response {
+            Some(Response::Progress { progress: Progress::Recurrent(p), running, .. }) => (p, running),
+            other => panic!("expected a recurrent progress, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_recurrent_job_trains_every_model_as_the_cli_does_however_chunked() {
+        let config = link::decode(RECURRENT).config;
+        let mut runner = Runner::default();
+        assert_eq!(runner.command(1, TrainCommand::Configure(JobSpec::Recurrent(config.clone())), 0.0), None);
+        let (start, _) = recurrent_progress(runner.run(&mut ticking(1.0)));
+        let models: Vec<Model> = start.models.iter().map(|m| m.model).collect();
+        assert_eq!(models, Model::ALL, "every model, in order");
+        assert!(start.models.iter().all(|m| m.snapshot.step == 0 && m.evaluation.is_some()));
+        runner.command(2, TrainCommand::Step { steps: 23 }, 0.0);
+        let mut clock = ticking(5.0);
+        let (mut losses, mut chunks) = (vec![Vec::<f64>::new(); 3], 0);
+        let last = loop {
+            let (progress, running) = recurrent_progress(runner.run(&mut clock));
+            for (model, all) in progress.models.iter().zip(&mut losses) {
+                all.extend(&model.snapshot.losses);
+            }
+            chunks += 1;
+            if !running {
+                break progress;
+            }
+        };
+        assert!(chunks > 2, "one chunk proves nothing about chunking");
+        for ((shown, all), &model) in last.models.iter().zip(&losses).zip(Model::ALL) {
+            // What `gradscope train <link with this model> --steps 23 --chunk 1` computes.
+            let cli = RecurrentConfig { model, ..config.recurrent().unwrap() };
+            let mut trainer = recurrent::Trainer::new(&cli, config.optimizer(), config.clipping().unwrap()).unwrap();
+            let expected: Vec<u64> = (0..23).map(|_| trainer.run(1).mean_loss.to_bits()).collect();
+            assert_eq!(all.iter().map(|l| l.to_bits()).collect::<Vec<_>>(), expected, "{model}: per-step losses");
+            assert_eq!(shown.snapshot.step, 23);
+            let evaluation = shown.evaluation.expect("the last owed step brings the views").0;
+            assert_eq!(evaluation.to_bits(), trainer.evaluate(EVALUATION_SEQUENCES).to_bits(), "{model}: held-out loss");
+        }
+    }
+
+    #[test]
+    fn a_recurrent_reset_starts_over_with_the_current_settings_and_a_mlp_config_is_refused() {
+        let config = link::decode(RECURRENT).config;
+        let mut job = RecurrentJob::side_by_side(&config).unwrap();
+        let first = job.advance(3, None);
+        let hyper = Hyper { clip: gradscope_core::clip::ClipConfig::Norm(0.01), ..Hyper::of(&config).unwrap() };
+        job.set_hyper(hyper).unwrap();
+        job.reset();
+        let again = job.advance(3, None);
+        let Progress::Recurrent(again) = again else { panic!("a recurrent progress") };
+        let Progress::Recurrent(first) = first else { panic!("a recurrent progress") };
+        assert_eq!(again.step(), 3);
+        // The same batches and initial weights; the first step's loss precedes any clipping.
+        assert_eq!(again.models[0].snapshot.losses[0].to_bits(), first.models[0].snapshot.losses[0].to_bits());
+        assert_ne!(again.models[0].snapshot.losses[2].to_bits(), first.models[0].snapshot.losses[2].to_bits(), "the new clipping applies");
+        assert!(RecurrentJob::side_by_side(&link::decode(CONFIG).config).is_err());
+        let bench = RecurrentJob::reference(Model::Lstm, 8, 4, 5).unwrap();
+        assert!(!bench.stopped());
     }
 }

@@ -14,6 +14,7 @@ pub mod panels;
 pub mod plot;
 pub mod pretraining;
 pub mod reading;
+pub mod recurrent_training;
 pub mod training;
 
 pub use app::App;

@@ -4,6 +4,7 @@ pub mod controls;
 pub mod panel;
 pub mod notices;
 pub mod recurrent;
+pub mod recurrent_training;
 pub mod pretraining;
 pub mod results;
 pub mod training;

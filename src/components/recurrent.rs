@@ -12,6 +12,7 @@ use crate::math::{self, Math};
 use crate::plot::{draw_chart_on_canvas, draw_time_plot, TimePlot};
 use crate::tr;
 
+use super::recurrent_training::TrainedNow;
 use super::results::{PlotCanvas, PlotStatus};
 
 /// An overlay on screen, with the generation of the request it answers.
@@ -24,12 +25,13 @@ pub struct ShownOverlay {
 /// The time-step plot. The canvas says what it drew (`data-series`: the models in drawing
 /// order, `data-steps`: T, `data-chosen`), so tests and curious users can check it.
 #[component]
-pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSignal<u64>) -> impl IntoView {
+pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSignal<u64>, now: ReadSignal<TrainedNow>) -> impl IntoView {
     let i18n = use_i18n();
     let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
     let (failure, set_failure) = signal(None::<String>);
     let (drawn_series, set_drawn_series) = signal(Vec::<Model>::new());
     let (drawn_steps, set_drawn_steps) = signal(0usize);
+    let (drawn_now, set_drawn_now) = signal(0u64);
     Effect::new(move || {
         let Some(canvas) = canvas.get() else { return };
         area_width.track();
@@ -37,7 +39,10 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
         let lang = i18n.lang();
         shown.with(|shown| {
             let Some(shown) = shown else { return };
-            let plot = TimePlot::from_probes(&shown.overlay.probes, shown.overlay.chosen, lang.strings());
+            let mut plot = TimePlot::from_probes(&shown.overlay.probes, shown.overlay.chosen, lang.strings());
+            if let Some((step, probes)) = now.get() {
+                plot = plot.with_now(step, &probes, lang.strings());
+            }
             let mut models = Vec::new();
             let result = draw_chart_on_canvas(&canvas, dark, lang, |root, style| {
                 models = draw_time_plot(root, &plot, style)?;
@@ -46,6 +51,7 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
             set_failure.set(result.err());
             set_drawn_series.set(models);
             set_drawn_steps.set(plot.steps());
+            set_drawn_now.set(plot.now_step);
             set_drawn.set(shown.generation);
         });
     });
@@ -57,6 +63,7 @@ pub fn TimePlotView(shown: ReadSignal<Option<ShownOverlay>>, set_drawn: WriteSig
             <canvas id="time-plot" node_ref=canvas role="img" aria-describedby=tip_id("time-plot")
                 data-series=names data-series-count=move || drawn_series.with(Vec::len).to_string()
                 data-steps=move || drawn_steps.get().to_string() data-chosen=chosen
+                data-now-step=move || drawn_now.get().to_string()
                 aria-label=move || i18n.t().recurrent.plot_label/>
             <PlotStatus waiting=Signal::derive(move || shown.with(Option::is_none)) waiting_text=|t| t.recurrent.computing failure/>
         </div>

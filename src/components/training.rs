@@ -33,7 +33,7 @@ const SPEEDS: [Option<f64>; 4] = [None, Some(100.0), Some(10.0), Some(1.0)];
 
 /// Whether the run plays, as the user asked, or stopped by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RunState {
+pub enum RunState {
     Paused,
     Playing,
     /// Diverged: only a reset (or a new network) trains again.
@@ -41,7 +41,7 @@ enum RunState {
 }
 
 impl RunState {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             RunState::Paused => "paused",
             RunState::Playing => "playing",
@@ -51,7 +51,7 @@ impl RunState {
 }
 
 /// The experiment without its optimizer and clipping settings: what a change of resets training.
-fn network_of(config: &ExperimentConfig) -> ExperimentConfig {
+pub fn network_of(config: &ExperimentConfig) -> ExperimentConfig {
     let defaults = ExperimentConfig::default();
     let mut network = config.clone();
     network.set_optimizer(defaults.optimizer());
@@ -76,34 +76,17 @@ pub fn TrainingPanel(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let history = StoredValue::new(TrainingHistory::default());
-    // Bumped once per animation frame that has new progress: every chart and number follows it.
-    let (frame, set_frame) = signal(0_u64);
-    let frame_pending = StoredValue::new(false);
-    // Whether the worker still has work queued, as its newest progress said; shown with that
-    // progress (in its frame), so tests that wait for it see the numbers of the last progress.
-    let (busy, set_busy) = signal(false);
-    let worker_busy = StoredValue::new(false);
-    let schedule_frame = move || {
-        if !frame_pending.get_value() {
-            frame_pending.set_value(true);
-            request_animation_frame(move || {
-                frame_pending.set_value(false);
-                set_frame.update(|n| *n += 1);
-                set_busy.set(worker_busy.get_value());
-            });
-        }
-    };
+    let frames = Frames::new();
+    let Frames { frame, busy, .. } = frames;
     let (state, set_state) = signal(RunState::Paused);
     let (problem, set_problem) = signal(None::<String>);
     let (inspect, set_inspect) = signal(1_usize);
-    let (speed, set_speed) = signal(None::<f64>);
 
     let clear = move || {
         history.set_value(TrainingHistory::default());
-        worker_busy.set_value(false);
         set_trained.set(None);
         set_state.set(RunState::Paused);
-        schedule_frame();
+        frames.schedule(false);
     };
     let worker = TrainingWorker::spawn(move |event| match event {
         TrainingEvent::Progress { progress: Progress::Mlp(progress), running } => {
@@ -111,16 +94,15 @@ pub fn TrainingPanel(
                 set_state.set(RunState::Stopped);
             }
             history.update_value(|h| h.record(progress));
-            worker_busy.set_value(running);
-            schedule_frame();
+            frames.schedule(running);
         }
         TrainingEvent::Restarted { what_happened } => {
             set_problem.set(Some(tr!(i18n.t_untracked(), training.worker_restarted, error = what_happened)));
             clear();
         }
         TrainingEvent::Failed { message } => set_problem.set(Some(tr!(i18n.t_untracked(), training.worker_failed, error = message))),
-        // This panel's worker only ever runs MLP jobs; pretraining has a worker of its own.
-        TrainingEvent::Progress { progress: Progress::Pretrain(_), .. } => {}
+        // This panel's worker only ever runs MLP jobs; the other jobs have workers of their own.
+        TrainingEvent::Progress { .. } => {}
     });
 
     // A new network starts over: the worker gets a new job, the page a new history. The data
@@ -141,20 +123,9 @@ pub fn TrainingPanel(
         set_problem.set(None);
         send_configure(TrainCommand::Configure(JobSpec::Mlp(config.get_untracked())));
     });
-    let hyper = Memo::new(move |_| config.with(Hyper::of).ok());
-    let send_hyper = send.clone();
-    Effect::new(move |previous: Option<Option<Hyper>>| {
-        let hyper = hyper.get();
-        // The first value went with the job's configuration.
-        if let (Some(_), Some(hyper)) = (previous, hyper) {
-            send_hyper(TrainCommand::SetHyper(hyper));
-        }
-        hyper
-    });
+    send_hyper_changes(&worker, config);
     let send_inspect = send.clone();
     Effect::new(move || send_inspect(TrainCommand::Inspect { layer: inspect.get() }));
-    let send_speed = send.clone();
-    Effect::new(move || send_speed(TrainCommand::Speed { steps_per_second: speed.get() }));
     // The depth plot's "now" follows the frames, like the charts.
     Effect::new(move || {
         frame.track();
@@ -162,20 +133,10 @@ pub fn TrainingPanel(
         set_trained.set(latest);
     });
 
-    let command = move |command: TrainCommand, next: RunState| {
-        let send = send.clone();
-        move |_: leptos::ev::MouseEvent| {
-            if command == TrainCommand::Reset {
-                clear();
-            }
-            send(command.clone());
-            set_state.set(next);
-        }
-    };
-    let step_count = move || {
+    let step_count = Signal::derive(move || {
         frame.track();
         history.with_value(TrainingHistory::step)
-    };
+    });
     let readout = move || network.with(|n| n.with_clamped_shape().depth + 1);
 
     view! {
@@ -183,34 +144,7 @@ pub fn TrainingPanel(
             data-state=move || state.get().name() data-busy=move || busy.get().to_string()>
             <h2 id="training-title">{move || i18n.t().training.title}</h2>
             <p class="hint">{move || i18n.t().training.intro}</p>
-            <div class="toolbar" role="group" aria-label=move || i18n.t().training.title aria-describedby=tip_id("training")>
-                <button type="button" id="play" class="primary"
-                    disabled=move || state.get() != RunState::Paused
-                    on:click=command(TrainCommand::Play, RunState::Playing)>{move || i18n.t().training.play}</button>
-                <button type="button" id="pause" disabled=move || state.get() != RunState::Playing
-                    on:click=command(TrainCommand::Pause, RunState::Paused)>{move || i18n.t().training.pause}</button>
-                <button type="button" id="step" disabled=move || state.get() == RunState::Stopped
-                    on:click=command(TrainCommand::Step { steps: 1 }, RunState::Paused)>{move || i18n.t().training.step}</button>
-                <button type="button" id="reset" title=move || i18n.t().training.reset_title
-                    on:click=command(TrainCommand::Reset, RunState::Paused)>{move || i18n.t().training.reset}</button>
-                <InfoFor key="training" label=|t| t.training.title/>
-                <label class="speed">{move || i18n.t().training.speed}" "
-                    <select id="speed" aria-describedby=tip_id("speed") on:change=move |ev| set_speed.set(event_target_value(&ev).parse().ok())>
-                        {SPEEDS.iter().map(|&s| {
-                            let value = s.map_or_else(|| "max".to_owned(), |s| s.to_string());
-                            let label = move || match s {
-                                None => i18n.t().training.speed_max.to_owned(),
-                                Some(s) => tr!(i18n.t(), training.steps_per_second, speed = s),
-                            };
-                            view! { <option value=value prop:selected=move || speed.get() == s>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <InfoFor key="speed" label=|t| t.training.speed/>
-                <output id="step-count" data-value=move || step_count().to_string()>
-                    {move || i18n.t().training.step_count}" "{step_count}
-                </output>
-            </div>
+            <Toolbar worker state set_state step_count on_reset=clear tip="training"/>
             <Show when=move || problem.with(Option::is_some)>
                 <p id="training-error" class="notice error" role="alert">{move || problem.get()}</p>
             </Show>
@@ -219,6 +153,114 @@ pub fn TrainingPanel(
             <ChartGrid history frame config samples inspect set_inspect readout/>
             <NumbersTable history frame readout/>
         </section>
+    }
+}
+
+/// Sends the optimizer and clipping to the job whenever they change (the job's configuration
+/// carried the first value): they apply from the next step, without a reset.
+pub fn send_hyper_changes(worker: &TrainingWorker, config: ReadSignal<ExperimentConfig>) {
+    let hyper = Memo::new(move |_| config.with(Hyper::of).ok());
+    let worker = worker.clone();
+    Effect::new(move |previous: Option<Option<Hyper>>| {
+        let hyper = hyper.get();
+        if let (Some(_), Some(hyper)) = (previous, hyper) {
+            worker.send(TrainCommand::SetHyper(hyper));
+        }
+        hyper
+    });
+}
+
+/// The animation-frame clock of a training panel: progress is recorded as it arrives, and
+/// everything is drawn at most once per frame from the recorded history.
+#[derive(Clone, Copy)]
+pub struct Frames {
+    /// Bumped once per animation frame that has new progress: every chart and number follows it.
+    pub frame: ReadSignal<u64>,
+    /// Whether the worker still has work queued, as its newest progress said; shown with that
+    /// progress (in its frame), so tests that wait for it see the numbers of the last progress.
+    pub busy: ReadSignal<bool>,
+    set_frame: WriteSignal<u64>,
+    set_busy: WriteSignal<bool>,
+    pending: StoredValue<bool>,
+    worker_busy: StoredValue<bool>,
+}
+
+impl Frames {
+    pub fn new() -> Self {
+        let (frame, set_frame) = signal(0_u64);
+        let (busy, set_busy) = signal(false);
+        Frames { frame, busy, set_frame, set_busy, pending: StoredValue::new(false), worker_busy: StoredValue::new(false) }
+    }
+
+    /// Something new to draw; `worker_busy`: whether the worker said more follows.
+    pub fn schedule(self, worker_busy: bool) {
+        self.worker_busy.set_value(worker_busy);
+        if !self.pending.get_value() {
+            self.pending.set_value(true);
+            request_animation_frame(move || {
+                self.pending.set_value(false);
+                self.set_frame.update(|n| *n += 1);
+                self.set_busy.set(self.worker_busy.get_value());
+            });
+        }
+    }
+}
+
+/// Play / Pause / Step / Reset, the speed and the step counter, for any training job.
+/// `on_reset` runs before a reset is sent (the panel forgets its history).
+#[component]
+pub fn Toolbar(
+    worker: TrainingWorker,
+    state: ReadSignal<RunState>,
+    set_state: WriteSignal<RunState>,
+    step_count: Signal<u64>,
+    on_reset: impl Fn() + Copy + 'static,
+    /// The key of the buttons' "i" tip (`tips` in the catalogs), which says what they train.
+    tip: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (speed, set_speed) = signal(None::<f64>);
+    let send_speed = worker.clone();
+    Effect::new(move || send_speed.send(TrainCommand::Speed { steps_per_second: speed.get() }));
+    let command = move |command: TrainCommand, next: RunState| {
+        let worker = worker.clone();
+        move |_: leptos::ev::MouseEvent| {
+            if command == TrainCommand::Reset {
+                on_reset();
+            }
+            worker.send(command.clone());
+            set_state.set(next);
+        }
+    };
+    view! {
+        <div class="toolbar" role="group" aria-label=move || i18n.t().training.title aria-describedby=tip_id(tip)>
+            <button type="button" id="play" class="primary"
+                disabled=move || state.get() != RunState::Paused
+                on:click=command(TrainCommand::Play, RunState::Playing)>{move || i18n.t().training.play}</button>
+            <button type="button" id="pause" disabled=move || state.get() != RunState::Playing
+                on:click=command(TrainCommand::Pause, RunState::Paused)>{move || i18n.t().training.pause}</button>
+            <button type="button" id="step" disabled=move || state.get() == RunState::Stopped
+                on:click=command(TrainCommand::Step { steps: 1 }, RunState::Paused)>{move || i18n.t().training.step}</button>
+            <button type="button" id="reset" title=move || i18n.t().training.reset_title
+                on:click=command(TrainCommand::Reset, RunState::Paused)>{move || i18n.t().training.reset}</button>
+            <InfoFor key=tip label=|t| t.training.title/>
+            <label class="speed">{move || i18n.t().training.speed}" "
+                <select id="speed" aria-describedby=tip_id("speed") on:change=move |ev| set_speed.set(event_target_value(&ev).parse().ok())>
+                    {SPEEDS.iter().map(|&s| {
+                        let value = s.map_or_else(|| "max".to_owned(), |s| s.to_string());
+                        let label = move || match s {
+                            None => i18n.t().training.speed_max.to_owned(),
+                            Some(s) => tr!(i18n.t(), training.steps_per_second, speed = s),
+                        };
+                        view! { <option value=value prop:selected=move || speed.get() == s>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <InfoFor key="speed" label=|t| t.training.speed/>
+            <output id="step-count" data-value=move || step_count.get().to_string()>
+                {move || i18n.t().training.step_count}" "{move || step_count.get()}
+            </output>
+        </div>
     }
 }
 
@@ -284,7 +326,7 @@ fn DiagnosisView(
 /// A chart's canvas, redrawn on every frame where `draw` has something new; `draw` returns the
 /// step it drew (written as `data-drawn-step`), or `None` when it had nothing new to draw.
 #[component]
-fn Chart(
+pub fn Chart(
     id: &'static str,
     title: Label,
     about: Label,

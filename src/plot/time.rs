@@ -19,6 +19,7 @@ use super::loss::step_range;
 use super::scale::{DecadeRange, Placement};
 use super::style::PlotStyle;
 use crate::i18n::{self, Strings};
+use crate::tr;
 
 const LINE: f64 = 1.5;
 const CHOSEN_LINE: f64 = 3.0;
@@ -32,31 +33,44 @@ pub struct ModelSeries {
     pub points: Vec<(f64, f64)>,
 }
 
-/// What the time-step plot draws: one series per model, and which model the page has chosen.
+/// What the time-step plot draws: one series per model, and which model the page has chosen;
+/// while training, also each model's series now (dashed), beside the series at init.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimePlot {
     pub series: Vec<ModelSeries>,
     pub chosen: Model,
+    /// The training step of `now`, and its series (empty before training).
+    pub now_step: u64,
+    pub now: Vec<ModelSeries>,
 }
 
 impl TimePlot {
     /// ‖∂L/∂h_t‖ of every probe, t = 1..=T, each named in `words`' language.
     pub fn from_probes(probes: &[TimeProbe], chosen: Model, words: &Strings) -> Self {
-        let series = probes
-            .iter()
-            .map(|probe| ModelSeries {
-                model: probe.model,
-                label: format!("{} ‖∂L/∂hₜ‖", i18n::model(words, probe.model).0),
-                points: (1..).zip(&probe.grad_h_norm).map(|(t, &v)| (f64::from(t), v)).collect(),
-            })
-            .collect();
-        TimePlot { series, chosen }
+        TimePlot { series: time_series(probes, words), chosen, now_step: 0, now: Vec::new() }
+    }
+
+    /// Adds the probes of training step `step` (each model's last training batch), dashed.
+    pub fn with_now(self, step: u64, probes: &[TimeProbe], words: &Strings) -> Self {
+        TimePlot { now_step: step, now: time_series(probes, words), ..self }
     }
 
     /// The last time step, T.
     pub fn steps(&self) -> usize {
         self.series.iter().map(|s| s.points.len()).max().unwrap_or(0)
     }
+}
+
+/// ‖∂L/∂h_t‖ of every probe, t = 1..=T, each named in `words`' language.
+fn time_series(probes: &[TimeProbe], words: &Strings) -> Vec<ModelSeries> {
+    probes
+        .iter()
+        .map(|probe| ModelSeries {
+            model: probe.model,
+            label: format!("{} ‖∂L/∂hₜ‖", i18n::model(words, probe.model).0),
+            points: (1..).zip(&probe.grad_h_norm).map(|(t, &v)| (f64::from(t), v)).collect(),
+        })
+        .collect()
 }
 
 /// Colour and marker of a model: fixed per model, so the overlay and the loss chart agree.
@@ -97,11 +111,17 @@ pub fn draw_time_plot<DB: DrawingBackend>(
 ) -> DrawResult<Vec<Model>, DB> {
     let mut entries: Vec<LegendEntry> =
         plot.series.iter().map(|s| legend_entry(s, s.model == plot.chosen, style)).collect();
-    entries.extend(edge_entries(plot.series.iter(), style));
     let words = style.words();
+    let now_line = stroke(style.colours.text, LINE, style);
+    if !plot.now.is_empty() {
+        let label = tr!(words, plot.now_dashed, step = plot.now_step);
+        entries.push(LegendEntry::new(Swatch::Line { line: now_line, dashed: true, marker: None }, label));
+    }
+    let every = plot.series.iter().chain(&plot.now);
+    entries.extend(edge_entries(every.clone(), style));
     let note = words.plot.bptt_note;
     let body = draw_header(root, &entries, Some(note), style)?;
-    let range = DecadeRange::fit(plot.series.iter().flat_map(|s| s.points.iter().map(|&(_, v)| v)));
+    let range = DecadeRange::fit(every.flat_map(|s| s.points.iter().map(|&(_, v)| v)));
     let steps = plot.steps().max(1) as f64;
     let axes = Axes::new(
         Axis::linear(1.0..steps.max(2.0), words.plot.time_axis, true),
@@ -119,6 +139,11 @@ pub fn draw_time_plot<DB: DrawingBackend>(
     for series in others.into_iter().chain(chosen) {
         draw_model_series(area, series, series.model == plot.chosen, range, room, style)?;
         drawn.push(series.model);
+    }
+    for series in &plot.now {
+        let (line, _, _) = look(series.model, false, style);
+        let points: Vec<(f64, Option<f64>)> = series.points.iter().map(|&(x, v)| (x, Placement::of(v).decade())).collect();
+        draw_line(area, &points, line, true, style)?;
     }
     Ok(drawn)
 }
@@ -153,22 +178,24 @@ fn draw_model_series<DB: DrawingBackend>(
 /// What the training overlay draws: each model's mean training loss per chunk, and the baseline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecurrentLoss {
-    /// `(step, mean loss of the chunk ending there)` per model.
+    /// `(step, mean training loss of the steps up to there)` per model.
     pub series: Vec<ModelSeries>,
-    pub chosen: Model,
+    /// The model drawn thicker and on top, if one is singled out.
+    pub chosen: Option<Model>,
     pub baseline: f64,
 }
 
 /// Draws every model's training loss against the step on a linear axis from 0, with the
 /// baseline as a dashed line: a model on it has learned nothing the inputs could tell it.
+/// Returns the models whose line was drawn, in drawing order.
 pub fn draw_recurrent_loss<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &RecurrentLoss,
     style: &PlotStyle,
-) -> DrawResult<(), DB> {
+) -> DrawResult<Vec<Model>, DB> {
     let baseline_line = stroke(style.colours.muted, LINE, style);
-    let mut entries: Vec<LegendEntry> =
-        chart.series.iter().map(|s| legend_entry(s, s.model == chart.chosen, style)).collect();
+    let chosen = |series: &ModelSeries| Some(series.model) == chart.chosen;
+    let mut entries: Vec<LegendEntry> = chart.series.iter().map(|s| legend_entry(s, chosen(s), style)).collect();
     entries.push(LegendEntry::new(Swatch::Line { line: baseline_line, dashed: true, marker: None }, style.words().plot.baseline));
     let body = draw_header(root, &entries, None, style)?;
     let values = chart.series.iter().flat_map(|s| s.points.iter().map(|&(_, v)| v));
@@ -177,19 +204,23 @@ pub fn draw_recurrent_loss<DB: DrawingBackend>(
     let y_range = from_zero(values.map(|v| v.min(ceiling)).chain([chart.baseline]));
     let steps = step_range(chart.series.iter().flat_map(|s| s.points.iter().map(|&(x, _)| x as u64)).chain([0]));
     let Some(mut frame) = frame(&body, Axes::new(Axis::steps(steps.clone(), style.words()), Axis::linear(y_range, style.words().plot.training_loss, false)), style)? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     frame.draw_mesh(true, style)?;
     let area = frame.chart.plotting_area();
     draw_line(area, &[(steps.start, Some(chart.baseline)), (steps.end, Some(chart.baseline))], baseline_line, true, style)?;
-    let (chosen, others): (Vec<&ModelSeries>, Vec<&ModelSeries>) = chart.series.iter().partition(|s| s.model == chart.chosen);
-    for series in others.into_iter().chain(chosen) {
-        let (line, _, _) = look(series.model, series.model == chart.chosen, style);
+    let (singled_out, others): (Vec<&ModelSeries>, Vec<&ModelSeries>) = chart.series.iter().partition(|s| chosen(s));
+    let mut drawn = Vec::new();
+    for series in others.into_iter().chain(singled_out) {
+        let (line, _, _) = look(series.model, chosen(series), style);
         // A non-finite loss breaks the line (training stops there).
         let points: Vec<(f64, Option<f64>)> = series.points.iter().map(|&(x, v)| (x, v.is_finite().then_some(v))).collect();
         draw_line(area, &points, line, false, style)?;
+        if points.iter().any(|(_, v)| v.is_some()) {
+            drawn.push(series.model);
+        }
     }
-    Ok(())
+    Ok(drawn)
 }
 
 #[cfg(test)]
@@ -241,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn training_adds_each_models_gradient_now_dashed_with_one_legend_entry() {
+        let probes = overlay("model=gru&hidden=8&seq=12&batch=4");
+        let style = PlotStyle::light();
+        let lines = |plot: &TimePlot| {
+            let svg = render(SIZE, |root| draw_time_plot(root, plot, &style).map(drop));
+            (polylines(&svg, style.colours.theory).len(), texts(&svg))
+        };
+        let at_init = TimePlot::from_probes(&probes, Model::Gru, Lang::En.strings());
+        let (before, labels) = lines(&at_init);
+        assert!(!labels.iter().any(|l| l.contains("now")), "{labels:?}");
+        let halved: Vec<TimeProbe> = probes.iter().map(|p| TimeProbe { grad_h_norm: p.grad_h_norm.iter().map(|v| v / 2.0).collect(), ..p.clone() }).collect();
+        let (after, labels) = lines(&at_init.with_now(40, &halved, Lang::En.strings()));
+        assert!(labels.iter().any(|l| l.contains("now, at step 40")), "{labels:?}");
+        // The GRU's dashed line is drawn in dashes: many more pieces in its colour.
+        assert!(after > before + 5, "{before} → {after} pieces");
+    }
+
+    #[test]
     fn underflow_to_zero_sits_on_the_bottom_edge_with_a_legend_entry() {
         let rnn = |values: Vec<f64>| TimeProbe { grad_h_norm: values, ..overlay("model=rnn&hidden=4&seq=4&batch=2").remove(0) };
         let probe = rnn(vec![0.0, 1e-30, 1e-10, 1.0]);
@@ -254,9 +303,9 @@ mod tests {
     #[test]
     fn the_training_overlay_draws_every_model_and_the_baseline() {
         let series = |model, loss: f64| ModelSeries { model, label: model.label().to_owned(), points: (1..=10).map(|s| (f64::from(s) * 100.0, loss)).collect() };
-        let chart = RecurrentLoss { series: vec![series(Model::Rnn, 0.16), series(Model::Lstm, 0.01)], chosen: Model::Lstm, baseline: 1.0 / 6.0 };
+        let chart = RecurrentLoss { series: vec![series(Model::Rnn, 0.16), series(Model::Lstm, 0.01)], chosen: Some(Model::Lstm), baseline: 1.0 / 6.0 };
         let style = PlotStyle::light();
-        let svg = render(SIZE, |root| draw_recurrent_loss(root, &chart, &style));
+        let svg = render(SIZE, |root| draw_recurrent_loss(root, &chart, &style).map(drop));
         write_preview("recurrent_loss", &svg);
         assert!(texts(&svg).iter().any(|t| t.starts_with("baseline")));
         assert!(polylines(&svg, style.colours.delta).iter().any(|l| l.len() == 10));

@@ -2,7 +2,7 @@
 //! with RNN, LSTM and GRU overlaid, and the page's numbers are exactly `gradscope probe`'s.
 //! Run with `cargo xtask test`.
 
-use gradscope_e2e::{cli_probe, Page};
+use gradscope_e2e::{cli_probe, cli_train, Page};
 use serde_json::{json, Value as Json};
 
 /// Chooses `value` in the `<select id=key>` as a person would (the page listens to `change`).
@@ -136,4 +136,82 @@ async fn a_shared_rnn_link_shows_the_spectral_norm_against_one_exactly() {
     let reading = page.text("#time-reading").await;
     assert!(reading.contains("per step"), "{reading}");
     page.screenshot("recurrent-rnn").await;
+}
+
+/// Waits until the recurrent training panel is `state` with the worker idle; returns the step shown.
+async fn wait_training_settled(page: &Page, state: &str) -> u64 {
+    page.wait_for(
+        &format!("the recurrent training to be {state} with the worker idle"),
+        &format!(
+            "const t = document.getElementById('recurrent-training');
+             return !!t && t.dataset.state === {state:?} && t.dataset.busy === 'false';"
+        ),
+    )
+    .await;
+    let value = page.js("return document.getElementById('step-count')?.dataset.value ?? null;", vec![]).await;
+    value.as_str().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("#step-count: {value}"))
+}
+
+#[tokio::test]
+async fn training_rnn_lstm_and_gru_side_by_side_gives_the_clis_held_out_losses() {
+    // The default recurrent example: the intro's button.
+    let page = Page::open("").await;
+    let before = page.wait_ready().await;
+    page.click("#try-recurrent").await;
+    page.wait_drawn_after(before).await;
+    assert!(!page.is_visible("#pretraining").await, "pretraining does not apply to a recurrent network");
+    assert_eq!(wait_training_settled(&page, "paused").await, 0);
+    page.click("#play").await;
+    page.wait_for(
+        "the loss chart to draw three models beyond step 20",
+        "return Number(document.getElementById('recurrent-loss-chart')?.dataset.drawnStep) > 20
+             && document.querySelector('#recurrent-training [data-series]')?.dataset.series === 'rnn,lstm,gru';",
+    )
+    .await;
+    page.wait_for("the time-step plot to show the gradients now", "return Number(document.getElementById('time-plot')?.dataset.nowStep) > 0;").await;
+    page.click("#pause").await;
+    let paused = wait_training_settled(&page, "paused").await;
+    page.wait_for(
+        "the loss chart to show the paused step",
+        &format!("return document.getElementById('recurrent-loss-chart')?.dataset.drawnStep === '{paused}';"),
+    )
+    .await;
+    page.screenshot("recurrent-training").await;
+
+    let link = page.js("return location.href;", vec![]).await;
+    let link = link.as_str().unwrap().to_owned();
+    let shown = rows(&page, "#recurrent-figures").await.remove(0);
+    let models = page
+        .js("return Array.from(document.querySelectorAll('#recurrent-figures [data-model]'), e => [e.dataset.model, e.getAttribute('data-value')]);", vec![])
+        .await;
+    let models = models.as_array().unwrap().clone();
+    assert_eq!(models.len(), 3, "{models:?}");
+    for pair in models {
+        let (model, value) = (pair[0].as_str().unwrap(), &pair[1]);
+        // Each model's own link, as a user would train it alone: the same numbers.
+        let alone = link.replace("model=lstm", &format!("model={model}"));
+        let cli = cli_train(&page.settings, &alone, paused);
+        assert_eq!(cli["snapshots"][0]["step"], json!(paused), "{model}");
+        assert_same(value, &cli["evaluation_loss"], &format!("{model} held-out loss after step {paused}"));
+    }
+    assert_same(&shown["baseline"], &json!(1.0 / 6.0), "baseline");
+    let errors = page.console_errors().await;
+    assert!(errors.is_empty(), "console errors while training: {errors:#?}");
+}
+
+#[tokio::test]
+async fn a_diverging_model_explains_itself_and_the_others_train_on() {
+    // relu with W_hh = 3·I and no clipping: the RNN's state grows like 3^t and overflows.
+    let page = Page::open("?model=rnn&act=relu&rinit=identity&gain=3&seq=200&hidden=8&batch=4&clip=none").await;
+    page.wait_ready().await;
+    wait_training_settled(&page, "paused").await;
+    page.click("#step").await;
+    wait_training_settled(&page, "paused").await;
+    let notice = page.wait_for("the RNN's divergence notice", "return document.querySelector('.diverged[data-model=rnn]')?.dataset.step ?? null;").await;
+    assert_eq!(notice, json!("1"));
+    let text = page.text(".diverged[data-model=rnn]").await;
+    assert!(text.contains("diverged at step 1") && text.contains("clip"), "{text}");
+    let notices = page.js("return Array.from(document.querySelectorAll('.diverged'), e => e.dataset.model);", vec![]).await;
+    assert_eq!(notices, json!(["rnn"]), "the LSTM and the GRU do not diverge on this link");
+    assert_eq!(page.text("#step-count").await.split_whitespace().last(), Some("1"), "the LSTM and the GRU took their step");
 }
