@@ -82,9 +82,7 @@ pub fn RecurrentTrainingPanel(config: ReadSignal<ExperimentConfig>, set_now: Wri
             </Show>
             <HeldOut history frame baseline/>
             <Divergences history frame/>
-            <div class="charts">
-                <LossChart history frame baseline/>
-            </div>
+            <LossChart history frame baseline/>
         </section>
     }
 }
@@ -177,8 +175,8 @@ fn LossChart(history: StoredValue<RecurrentHistory>, frame: ReadSignal<u64>, bas
     // Which models' lines the chart drew (`data-series`), for tests and curious users.
     let names = move || drawn_models.with(|models| models.iter().map(|m| m.name()).collect::<Vec<_>>().join(","));
     view! {
-        <div class="chart-series" data-series=names>
-        <Chart id="recurrent-loss-chart" title=|t| t.recurrent_training.loss_chart about=|t| t.recurrent_training.loss_about frame draw/>
+        <div class="charts" data-series=names>
+            <Chart id="recurrent-loss-chart" title=|t| t.recurrent_training.loss_chart about=|t| t.recurrent_training.loss_about frame draw/>
         </div>
     }
 }

@@ -165,7 +165,7 @@ async fn training_rnn_lstm_and_gru_side_by_side_gives_the_clis_held_out_losses()
     page.wait_for(
         "the loss chart to draw three models beyond step 20",
         "return Number(document.getElementById('recurrent-loss-chart')?.dataset.drawnStep) > 20
-             && document.querySelector('#recurrent-training [data-series]')?.dataset.series === 'rnn,lstm,gru';",
+             && document.querySelector('#recurrent-training .charts')?.dataset.series === 'rnn,lstm,gru';",
     )
     .await;
     page.wait_for("the time-step plot to show the gradients now", "return Number(document.getElementById('time-plot')?.dataset.nowStep) > 0;").await;
