@@ -5,7 +5,8 @@
 //! - training steps/s on the reference shapes in the page's training worker (driven through its
 //!   own protocol) and natively, beside TensorFlow.js's wasm backend running the reference
 //!   workload (shared/peers/tfjs-bench.cjs) in the same Chromium;
-//! - while the page trains (charts redrawing), the longest main-thread task and frame gap.
+//! - while the page trains (charts redrawing), the longest main-thread task and frame gap;
+//! - recurrent (LSTM, GRU) training steps/s in the page's training worker beside native.
 //!
 //! Benchmarks report, they never pass or fail on time (machines are shared and noisy).
 
@@ -31,6 +32,10 @@ const LATENCY_WARMUP: usize = 3;
 const TFJS_PACKAGES: [&str; 2] = ["@tensorflow/tfjs@4.22.0", "@tensorflow/tfjs-backend-wasm@4.22.0"];
 /// Issue 4's reference shapes, in train_bench's output order.
 const TRAINING_SHAPES: [(usize, usize, usize); 4] = [(10, 256, 64), (50, 64, 32), (200, 32, 16), (4, 512, 256)];
+/// Issue 5's recurrent benchmark: these models at (hidden, batch, T), on the adding problem with
+/// the lab's Adam and clipping, in core/examples/recurrent_bench.rs's output order.
+const RECURRENT_MODELS: [&str; 2] = ["lstm", "gru"];
+const RECURRENT_SHAPE: (usize, usize, usize) = (64, 32, 100);
 /// Time per shape in the browser worker, split over `WORKER_ROUNDS` timed rounds (best kept).
 const WORKER_MS: u32 = 1500;
 const WORKER_ROUNDS: u32 = 5;
@@ -45,7 +50,8 @@ pub fn bench(root: &Path) -> Result {
     run(&mut crate::trunk(root, "build"), crate::TRUNK_FIX)?;
     let sizes = transfer_sizes(&root.join("dist"))?;
     let native_probe_ms = native_probe(root)?;
-    let native_training_ms = native_training(root)?;
+    let native_training_ms = native_ms_per_step(root, "train_bench", TRAINING_SHAPES.len())?;
+    let native_recurrent_ms = native_ms_per_step(root, "recurrent_bench", RECURRENT_MODELS.len())?;
     let tfjs_dir = ensure_tfjs(root)?;
 
     let site = StaticServer::start(root.join("dist"))
@@ -61,6 +67,7 @@ pub fn bench(root: &Path) -> Result {
         latencies.push(browser.slider_latency(&format!("{}{query}", site.url()))?);
     }
     let worker_ms = browser.worker_training(&site.url())?;
+    let worker_recurrent_ms = browser.worker_recurrent_training(&site.url())?;
     let tfjs_ms = browser.tfjs_training(&tfjs_site.url())?;
     let mut responsiveness = Vec::new();
     for (_, query) in responsiveness_cases() {
@@ -90,6 +97,7 @@ pub fn bench(root: &Path) -> Result {
             met(tfjs / worker >= 10.0)
         );
     }
+    report_recurrent(&worker_recurrent_ms, &native_recurrent_ms);
     println!("\nwhile the page trains ({RESPONSIVENESS_MS} ms of Play, charts redrawing): main thread and frames");
     println!("{:<44} {:>14} {:>14} {:>10} {:>14} {:>9}", "page config", "longest task", "longest gap", "frames/s", "steps/s (page)", "goal 50 ms");
     for ((name, _), r) in responsiveness_cases().iter().zip(&responsiveness) {
@@ -192,18 +200,35 @@ fn native_probe(root: &Path) -> Result<Vec<f64>> {
     }
 }
 
-/// Best ms per training step natively for each reference shape (core/examples/train_bench.rs).
-fn native_training(root: &Path) -> Result<Vec<f64>> {
+/// Best ms per training step natively from core's `example` (train_bench: each reference
+/// shape; recurrent_bench: each recurrent model), which prints `lines` lines.
+fn native_ms_per_step(root: &Path, example: &str, lines: usize) -> Result<Vec<f64>> {
     let out = run_capturing(
-        Command::new("cargo").current_dir(root).args(["run", "--quiet", "--release", "-p", "gradscope-core", "--example", "train_bench"]),
+        Command::new("cargo").current_dir(root).args(["run", "--quiet", "--release", "-p", "gradscope-core", "--example", example]),
         "the native training benchmark failed: see the error above",
     )?;
     print!("{out}");
     // "L=10 W=256 B=64\t1.234 ms/step\t810.4 steps/s"
     let ms: Vec<f64> = out.lines().filter_map(|line| line.split('\t').nth(1)?.strip_suffix(" ms/step")?.parse().ok()).collect();
-    match ms.len() == TRAINING_SHAPES.len() {
+    match ms.len() == lines {
         true => Ok(ms),
-        false => Err(failure(format_args!("train_bench printed {out:?}"), "expected one line per reference shape")),
+        false => Err(failure(format_args!("{example} printed {out:?}"), "expected one `name\\tX ms/step` line per shape")),
+    }
+}
+
+/// The recurrent rows: the page's worker against native, issue 5's goal within 3×.
+fn report_recurrent(worker_ms: &[f64], native_ms: &[f64]) {
+    let (hidden, batch, seq) = RECURRENT_SHAPE;
+    println!("\nrecurrent training step (adding problem, hidden {hidden}, batch {batch}, T = {seq}; BPTT, clip_grad_norm, Adam), ms per step, best round");
+    println!("{:<8} {:>11} {:>11} {:>11} {:>11} {:>14} {:>9}", "model", "worker ms", "worker st/s", "native ms", "native st/s", "worker/native", "goal 3×");
+    for ((model, worker), native) in RECURRENT_MODELS.iter().zip(worker_ms).zip(native_ms) {
+        println!(
+            "{model:<8} {worker:>11.3} {:>11.2} {native:>11.3} {:>11.2} {:>13.2}× {:>9}",
+            1e3 / worker,
+            1e3 / native,
+            worker / native,
+            met(worker / native <= 3.0)
+        );
     }
 }
 
@@ -291,12 +316,12 @@ struct Responsiveness {
     steps_per_second: f64,
 }
 
-/// Times the reference training step in a fresh instance of the page's worker, driven through
-/// its own protocol (JSON messages, `gradscope::bridge`): per shape, configure the reference job,
+/// Times a training step in a fresh instance of the page's worker, driven through its own
+/// protocol (JSON messages, `gradscope::bridge`): per job (a `JobSpec` as JSON), configure it,
 /// warm up, then rounds of `Step { steps: k }` timed until the worker's last progress (not
 /// running) arrives, k sized so each round takes about minMs / rounds.
 const WORKER_SCRIPT: &str = r#"
-const [shapes, minMs, rounds, done] = arguments;
+const [jobs, minMs, rounds, done] = arguments;
 const fail = (what) => done('error: ' + what);
 (async () => {
   const worker = new Worker('./worker_loader.js');
@@ -322,13 +347,15 @@ const fail = (what) => done('error: ' + what);
   const steps = async (k) => {
     const t0 = performance.now();
     send({ step: { steps: k } });
-    const snapshot = (await receive(settled)).progress.progress.mlp.snapshot;
-    if (snapshot.diagnosis) throw new Error('the reference run diverged: ' + snapshot.diagnosis.message);
+    const progress = (await receive(settled)).progress.progress;
+    const diverged = progress.mlp ? progress.mlp.snapshot.diagnosis?.message
+      : progress.recurrent.models.find((m) => m.snapshot.diverged_at !== null)?.model;
+    if (diverged) throw new Error('the reference run diverged: ' + diverged);
     return (performance.now() - t0) / k;
   };
   const out = [];
-  for (const [layers, width, batch] of shapes) {
-    send({ configure: { reference: { layers, width, batch } } });
+  for (const job of jobs) {
+    send({ configure: job });
     await receive(settled);
     let perStep = await steps(3);
     let best = Infinity;
@@ -460,8 +487,23 @@ impl Browser {
     fn worker_training(&self, site: &str) -> Result<Vec<f64>> {
         println!("timing the reference training step in the page's worker ({site})");
         self.open_url(site)?;
-        let shapes: Vec<String> = TRAINING_SHAPES.iter().map(|(l, w, b)| format!("[{l},{w},{b}]")).collect();
-        parse_numbers(&self.execute_async(WORKER_SCRIPT, &format!("[{}],{WORKER_MS},{WORKER_ROUNDS}", shapes.join(",")))?)
+        let jobs: Vec<String> =
+            TRAINING_SHAPES.iter().map(|(l, w, b)| format!(r#"{{"reference":{{"layers":{l},"width":{w},"batch":{b}}}}}"#)).collect();
+        self.worker_steps(&jobs)
+    }
+
+    /// gradscope's ms per recurrent training step in the page's worker for each recurrent model.
+    fn worker_recurrent_training(&self, site: &str) -> Result<Vec<f64>> {
+        println!("timing the recurrent training step in the page's worker ({site})");
+        self.open_url(site)?;
+        let (hidden, batch, seq) = RECURRENT_SHAPE;
+        let job = |model| format!(r#"{{"recurrent_reference":{{"model":"{model}","hidden":{hidden},"batch":{batch},"seq":{seq}}}}}"#);
+        self.worker_steps(&RECURRENT_MODELS.map(job))
+    }
+
+    /// Best ms per step of each job (JSON `JobSpec`s) in a fresh worker of the page open now.
+    fn worker_steps(&self, jobs: &[String]) -> Result<Vec<f64>> {
+        parse_numbers(&self.execute_async(WORKER_SCRIPT, &format!("[{}],{WORKER_MS},{WORKER_ROUNDS}", jobs.join(",")))?)
     }
 
     /// The main thread while the page at `url` trains.
