@@ -4,6 +4,7 @@
 //! diverged. The controls and the frame pacing are the MLP panel's (`training`).
 
 use gradscope_core::recurrent::{Model, TimeProbe};
+use gradscope_core::config::Architecture;
 use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -52,7 +53,12 @@ pub fn RecurrentTrainingPanel(config: ReadSignal<ExperimentConfig>, set_now: Wri
         TrainingEvent::Failed { message } => set_problem.set(Some(tr!(i18n.t_untracked(), training.worker_failed, error = message))),
     });
     // A new network or task starts over; the optimizer and clipping apply from the next step.
-    let network = Memo::new(move |_| config.with(network_of));
+    // The job trains every model, so choosing another one (which the plots single out) does not.
+    let network = Memo::new(move |_| {
+        let mut network = config.with(network_of);
+        network.model = Architecture::Recurrent(Model::Lstm);
+        network
+    });
     let configure = worker.clone();
     Effect::new(move || {
         network.track();

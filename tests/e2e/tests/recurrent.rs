@@ -195,6 +195,11 @@ async fn training_rnn_lstm_and_gru_side_by_side_gives_the_clis_held_out_losses()
         assert_same(value, &cli["evaluation_loss"], &format!("{model} held-out loss after step {paused}"));
     }
     assert_same(&shown["baseline"], &json!(1.0 / 6.0), "baseline");
+    // The job trains every model: choosing another one only changes what the plots single out.
+    let before = page.js("return Number(document.getElementById('app').dataset.drawnGeneration);", vec![]).await;
+    choose(&page, "model", "gru").await;
+    page.wait_drawn_after(before.as_u64()).await;
+    assert_eq!(wait_training_settled(&page, "paused").await, paused, "choosing GRU must not restart the training");
     let errors = page.console_errors().await;
     assert!(errors.is_empty(), "console errors while training: {errors:#?}");
 }
