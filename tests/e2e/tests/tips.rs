@@ -26,9 +26,11 @@ const PAGES: &[(&str, &[&str])] = &[
     ("model=rnn&rinit=kaiming_normal", &["act", "gain"]),
 ];
 
-/// Every visible input, select, button group and canvas: `explained` (id → its tips' text) and
+/// Opens every explanation panel (charts and controls live in them too), then lists every
+/// visible input, select, button group and canvas: `explained` (id → its tips' text) and
 /// `unexplained` (what has no tip, named by id or markup).
 const WALK: &str = "
+    for (const panel of document.querySelectorAll('details')) panel.open = true;
     const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
     const explained = {}, unexplained = [];
     for (const el of document.querySelectorAll('input, select, textarea, canvas, [role=group]')) {
