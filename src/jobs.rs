@@ -4,8 +4,10 @@
 //! timeout), so the commands that arrived meanwhile (pause, step, new settings) are applied
 //! before the next chunk.
 //!
-//! Chunks are sized by elapsed time (about `CHUNK_MS` of work), which only decides how often a
-//! progress is posted: the core gives the same bits for N steps however they are chunked.
+//! Chunks are sized by elapsed time (about `CHUNK_MS` of work, longer when the fixed work of a
+//! progress would otherwise dominate), which only decides how often a progress is posted: the
+//! core gives the same bits for N steps however they are chunked. The expensive views come on a
+//! time budget too, so that on big networks they cannot crowd out the training itself.
 //!
 //! Adding a job: see `bridge::JobSpec` (a variant there and in `bridge::Progress`, an `impl Job`
 //! for the trainer, an arm in [`start`]).
@@ -22,8 +24,15 @@ use crate::pretraining::PretrainJob;
 /// the page's bookkeeping) stay small, short enough that a pause applies at once and the page
 /// gets ~25 progresses a second.
 pub const CHUNK_MS: f64 = 40.0;
-/// While playing, the expensive views (histograms, decision boundary) at most this often.
+/// While playing, the expensive views (histograms, decision boundary) at most this often…
 pub const DETAIL_EVERY_MS: f64 = 250.0;
+/// … and at most this share of the worker's time (on a big network one set of views costs as
+/// much as ten steps).
+pub const DETAIL_SHARE: f64 = 0.2;
+/// Most of a chunk's time the fixed work of its progress (the MLP's evaluation of 256
+/// examples, several steps' worth on a narrow batch) may take: chunks grow past `CHUNK_MS` to
+/// keep it below.
+pub const FIXED_SHARE: f64 = 0.25;
 /// Cells per side of the decision boundary's grid.
 pub const BOUNDARY_RESOLUTION: usize = 48;
 /// Most steps one `Step` command may ask for (more is a mistake, not a request).
@@ -40,6 +49,9 @@ pub trait Job {
     fn reset(&mut self);
     /// Whether training stopped by itself (diverged).
     fn stopped(&self) -> bool;
+    /// Does once, without changing anything, the work every progress repeats besides the steps,
+    /// so the runner can time it and size chunks; none by default.
+    fn fixed_work(&mut self) {}
 }
 
 /// The job `spec` describes, at step 0.
@@ -145,6 +157,11 @@ impl Job for Trainer {
     fn stopped(&self) -> bool {
         self.diagnosis().is_some()
     }
+
+    fn fixed_work(&mut self) {
+        // Every snapshot evaluates the network (`Trainer::advance`).
+        self.evaluate();
+    }
 }
 
 /// When the runner wants to run next.
@@ -178,10 +195,15 @@ pub struct Runner {
     pace: Pace,
     /// Steps that take about `CHUNK_MS`, from the last chunk's rate.
     chunk: usize,
+    /// What a step costs, ms, from the last chunk without views.
+    step_ms: f64,
+    /// What a progress costs besides its steps and views, ms (`Job::fixed_work`), timed once
+    /// per job before its first steps.
+    fixed_ms: Option<f64>,
     /// The layer whose histograms the page shows.
     inspect: usize,
-    /// When the views were last computed, ms.
-    last_detail: f64,
+    /// When the views are due next, ms.
+    next_detail: f64,
 }
 
 impl Default for Runner {
@@ -195,8 +217,10 @@ impl Default for Runner {
             steps_per_second: None,
             pace: Pace { origin: 0.0, taken: 0 },
             chunk: 1,
+            step_ms: 0.0,
+            fixed_ms: None,
             inspect: 1,
-            last_detail: f64::NEG_INFINITY,
+            next_detail: f64::NEG_INFINITY,
         }
     }
 }
@@ -228,7 +252,7 @@ impl Runner {
             TrainCommand::Inspect { layer } => {
                 self.inspect = layer;
                 // Now, not at the next scheduled view.
-                self.last_detail = f64::NEG_INFINITY;
+                self.next_detail = f64::NEG_INFINITY;
                 self.refresh |= !self.playing && self.job.is_some();
                 return None;
             }
@@ -304,12 +328,12 @@ impl Runner {
 
     /// Runs one chunk if one is due; returns the progress to post. `clock` reads the time in ms.
     pub fn run(&mut self, clock: &mut dyn FnMut() -> f64) -> Option<Response> {
-        let start = clock();
+        let now = clock();
         let stopped = self.job.as_ref()?.stopped();
         let steps = if self.steps_owed > 0 {
             self.steps_owed.min(self.chunk)
         } else if self.playing && !stopped {
-            self.paced(start).map_or(0, |allowed| allowed.min(self.chunk))
+            self.paced(now).map_or(0, |allowed| allowed.min(self.chunk))
         } else {
             0
         };
@@ -317,17 +341,30 @@ impl Runner {
             return None;
         }
         let last_owed = self.steps_owed > 0 && steps == self.steps_owed;
-        let detailed = self.refresh || last_owed || start - self.last_detail >= DETAIL_EVERY_MS;
+        let detailed = self.refresh || last_owed || now >= self.next_detail;
         let job = self.job.as_mut()?;
+        let fixed_ms = match self.fixed_ms {
+            Some(ms) => ms,
+            None if steps > 0 => {
+                let before = clock();
+                job.fixed_work();
+                *self.fixed_ms.insert(clock() - before)
+            }
+            None => 0.0,
+        };
+        let start = clock();
         let progress = job.advance(steps, detailed.then_some(self.inspect));
         let elapsed = clock() - start;
         if detailed {
-            self.last_detail = start;
+            // The views' cost: what the chunk took beyond its steps and fixed work.
+            let views_ms = (elapsed - fixed_ms - steps as f64 * self.step_ms).max(0.0);
+            self.next_detail = start + (views_ms / DETAIL_SHARE).max(DETAIL_EVERY_MS);
         } else if steps > 0 {
-            // The rate of plain steps (views excluded), with 1 ms as the clock's resolution;
-            // at most doubling, so one fast chunk cannot make the next one long.
-            let fitting = (steps as f64 * CHUNK_MS / elapsed.max(1.0)) as usize;
-            self.chunk = fitting.clamp(1, self.chunk.saturating_mul(2));
+            // 1 ms is the clock's resolution.
+            self.step_ms = (elapsed - fixed_ms).max(1.0) / steps as f64;
+            let steps_ms = CHUNK_MS.max(fixed_ms / FIXED_SHARE) - fixed_ms;
+            // At most doubling, so one fast chunk cannot make the next one long.
+            self.chunk = ((steps_ms / self.step_ms) as usize).clamp(1, self.chunk.saturating_mul(2));
         }
         self.steps_owed -= steps.min(self.steps_owed);
         self.pace.taken += steps as u64;
@@ -464,6 +501,80 @@ mod tests {
         let mut bad = sgd;
         bad.optimizer.lr = -1.0;
         assert!(matches!(runner.command(6, TrainCommand::SetHyper(bad), 0.0), Some(Response::Error { generation: 6, .. })));
+    }
+
+    /// Simulated time spent, ms, by kind of work: their sum is the clock.
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Spent {
+        steps: f64,
+        fixed: f64,
+        views: f64,
+    }
+
+    impl Spent {
+        fn now(&self) -> f64 {
+            self.steps + self.fixed + self.views
+        }
+    }
+
+    /// A trainer whose work costs simulated time: a step 10 ms, the fixed work of a progress
+    /// 30 ms (3 steps), the views 200 ms (20 steps).
+    struct Timed {
+        trainer: Trainer,
+        spent: std::rc::Rc<std::cell::Cell<Spent>>,
+    }
+
+    impl Timed {
+        fn spend(&self, spend: impl FnOnce(&mut Spent)) {
+            let mut spent = self.spent.get();
+            spend(&mut spent);
+            self.spent.set(spent);
+        }
+    }
+
+    impl Job for Timed {
+        fn advance(&mut self, steps: usize, detail: Option<usize>) -> Progress {
+            self.spend(|s| {
+                s.steps += steps as f64 * 10.0;
+                s.fixed += 30.0;
+                s.views += if detail.is_some() { 200.0 } else { 0.0 };
+            });
+            Job::advance(&mut self.trainer, steps, None)
+        }
+        fn set_hyper(&mut self, hyper: Hyper) -> Result<(), String> {
+            self.trainer.set_hyper(hyper)
+        }
+        fn reset(&mut self) {
+            Job::reset(&mut self.trainer);
+        }
+        fn stopped(&self) -> bool {
+            Job::stopped(&self.trainer)
+        }
+        fn fixed_work(&mut self) {
+            self.spend(|s| s.fixed += 30.0);
+        }
+    }
+
+    #[test]
+    fn views_and_fixed_work_stay_bounded_shares_of_a_slow_network_s_time() {
+        let spent = std::rc::Rc::new(std::cell::Cell::new(Spent::default()));
+        let mut runner = configured(CONFIG);
+        runner.job = Some(Box::new(Timed { trainer: Trainer::new(&link::decode(CONFIG).config).unwrap(), spent: spent.clone() }));
+        let mut clock = || spent.get().now();
+        runner.run(&mut clock);
+        runner.command(2, TrainCommand::Play, clock());
+        let start = spent.get();
+        while spent.get().now() - start.now() < 60_000.0 {
+            assert!(snapshot(runner.run(&mut clock)).2, "plays on");
+        }
+        let end = spent.get();
+        let elapsed = end.now() - start.now();
+        let share = |ms: f64| ms / elapsed;
+        // The last set of views may not have used up its budget yet.
+        assert!(share(end.views - start.views - 200.0) <= DETAIL_SHARE, "views took {}", share(end.views - start.views));
+        assert!(end.views - start.views >= 50.0 * 200.0, "views less than once in 1.2 s");
+        // The first chunks are short, until the runner has measured a step.
+        assert!(share(end.fixed - start.fixed) <= FIXED_SHARE * 1.02, "fixed work took {}", share(end.fixed - start.fixed));
     }
 
     #[test]
