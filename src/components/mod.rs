@@ -5,6 +5,7 @@ pub mod panel;
 pub mod notices;
 pub mod recurrent;
 pub mod recurrent_training;
+pub mod redraw;
 pub mod pretraining;
 pub mod results;
 pub mod training;

@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::components::panel::{tip_id, InfoFor};
+use crate::components::redraw::Redraw;
 use crate::format;
-use crate::i18n::{use_i18n, Label, Strings};
+use crate::i18n::{use_i18n, Label, Lang, Strings};
 use crate::plot::{draw_plot_on_canvas, DepthPlot};
 use crate::reading::reading;
 use crate::tr;
@@ -37,7 +38,9 @@ fn now_and_at_init(init: &ProbeReport, trained: &Snapshot, words: &Strings) -> O
 }
 
 /// The plot; after each drawing it records which generation is on screen. Once training has
-/// taken steps (`trained`), it shows the network now in front of the network at init.
+/// taken steps (`trained`), it shows the network now in front of the network at init. A new
+/// answer, size, theme or language draws at once (what a slider move waits for); a new training
+/// step only asks for a turn among the training charts (`Redraw`).
 #[component]
 pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, trained: ReadSignal<Option<Snapshot>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -45,22 +48,33 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, t
     let (failure, set_failure) = signal(None::<String>);
     // The training step drawn as "now", if any (`data-now-step`).
     let (now_step, set_now_step) = signal(None::<u64>);
-    Effect::new(move || {
-        let Some(canvas) = canvas.get() else { return };
-        area_width.track();
-        let dark = dark.get();
-        let lang = i18n.lang();
-        shown.with(|shown| {
+    // What is on the canvas: the answer's generation and the look it was drawn with.
+    let drawn_look = StoredValue::new(None::<(u64, i32, bool, Lang)>);
+    let draw = move || {
+        let Some(canvas) = canvas.get_untracked() else { return };
+        let (dark, lang) = (dark.get_untracked(), untrack(|| i18n.lang()));
+        shown.with_untracked(|shown| {
             if let Some(shown) = shown {
                 let words = lang.strings();
-                let both = trained.with(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t, words)?, t.step))));
+                let both = trained.with_untracked(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t, words)?, t.step))));
                 let plot = both.as_ref().map_or_else(|| DepthPlot::from_report(&shown.report, words), |(plot, _)| plot.clone());
                 set_failure.set(draw_plot_on_canvas(&canvas, &plot, dark, lang).err());
                 set_now_step.set(both.map(|(_, step)| step));
                 // Even when drawing failed: the table and the reading are up to date.
                 set_drawn.set(shown.generation);
+                drawn_look.set_value(Some((shown.generation, area_width.get_untracked(), dark, lang)));
             }
         });
+    };
+    let redraw = Redraw::register("plot", draw);
+    Effect::new(move || {
+        let look = shown.with(|s| s.as_ref().map(|s| s.generation)).map(|generation| (generation, area_width.get(), dark.get(), i18n.lang()));
+        trained.track();
+        if canvas.get().is_some() && look != drawn_look.get_value() {
+            draw();
+        } else {
+            redraw.request();
+        }
     });
     view! {
         <div id="plot-area" node_ref=area>

@@ -17,6 +17,7 @@ use web_sys::HtmlCanvasElement;
 use crate::bridge::{Hyper, JobSpec, Progress, TrainCommand};
 use crate::client::{TrainingEvent, TrainingWorker};
 use crate::components::panel::{tip_id, InfoFor};
+use crate::components::redraw::Redraw;
 use crate::components::results::{observe_width, prefers_dark};
 use crate::format;
 use crate::i18n::{self, use_i18n, Label, Lang, Strings};
@@ -323,8 +324,9 @@ fn DiagnosisView(
     }
 }
 
-/// A chart's canvas, redrawn on every frame where `draw` has something new; `draw` returns the
-/// step it drew (written as `data-drawn-step`), or `None` when it had nothing new to draw.
+/// A chart's canvas, redrawn in its turn (`Redraw`) after a frame that may have brought it
+/// something new; `draw` returns the step it drew (written as `data-drawn-step`), or `None` when
+/// it had nothing new to draw.
 #[component]
 pub fn Chart(
     id: &'static str,
@@ -348,11 +350,10 @@ pub fn Chart(
     });
     let i18n = use_i18n();
     let (mut draw, mut last_look) = (draw, (0, Lang::default()));
-    Effect::new(move || {
-        let Some(canvas) = canvas.get() else { return };
-        frame.track();
-        let (dark, width, lang) = (dark.get(), width.get(), i18n.lang());
-        if hidden.get() || width == 0 {
+    let redraw = Redraw::register(id, move || {
+        let Some(canvas) = canvas.get_untracked() else { return };
+        let (dark, width, lang) = (dark.get_untracked(), width.get_untracked(), untrack(|| i18n.lang()));
+        if hidden.get_untracked() || width == 0 {
             return;
         }
         // A new size, theme or language redraws even when the data did not change.
@@ -365,6 +366,10 @@ pub fn Chart(
             Some(Err(message)) => set_failure.set(Some(message)),
             None => {}
         }
+    });
+    Effect::new(move || {
+        (canvas.track(), frame.track(), dark.track(), width.track(), i18n.lang(), hidden.track());
+        redraw.request();
     });
     view! {
         <figure class="chart" id=format!("{id}-figure") hidden=move || hidden.get()>

@@ -111,6 +111,10 @@ pub fn bench(root: &Path) -> Result {
             met(worst <= 50.0)
         );
     }
+    println!("\nper canvas while training: redraws per second / longest redraw ms");
+    for ((name, _), r) in responsiveness_cases().iter().zip(&responsiveness) {
+        println!("{}: {}", name.split(':').next().unwrap_or(name), r.redraws);
+    }
     println!("\nload average at the end: {} (figures are ratios within this run; see BENCHMARKS.md)", load_average());
     Ok(())
 }
@@ -314,6 +318,8 @@ struct Responsiveness {
     frames_per_second: f64,
     /// Training steps the page showed per second (the worker's rate, as the page received it).
     steps_per_second: f64,
+    /// Per canvas: `id=redraws per second/longest redraw ms` (the page's User Timing measures).
+    redraws: String,
 }
 
 /// Times a training step in a fresh instance of the page's worker, driven through its own
@@ -387,6 +393,16 @@ const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
   let longestTask = 0;
   const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longestTask = Math.max(longestTask, e.duration); });
   observer.observe({ type: 'longtask' });
+  // The page measures each canvas redraw as 'redraw <canvas id>' (User Timing).
+  const redraws = {};
+  const drawings = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const r = redraws[e.name] ??= { count: 0, longest: 0 };
+      r.count++;
+      r.longest = Math.max(r.longest, e.duration);
+    }
+  });
+  drawings.observe({ type: 'measure' });
   let longestGap = 0, last = null, frames = 0, watching = true;
   const frame = (t) => { if (last !== null) longestGap = Math.max(longestGap, t - last); last = t; frames++; if (watching) requestAnimationFrame(frame); };
   requestAnimationFrame(frame);
@@ -397,8 +413,11 @@ const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
   const seconds = (performance.now() - t0) / 1000, steps = step() - step0;
   document.getElementById('pause').click();
   observer.disconnect();
+  drawings.disconnect();
   if (panel.dataset.state === 'stopped') return fail('training diverged on ' + location.search);
-  done([longestTask, longestGap, frames / seconds, steps / seconds].map((x) => x.toFixed(2)).join(','));
+  const figures = [longestTask, longestGap, frames / seconds, steps / seconds].map((x) => x.toFixed(2)).join(',');
+  const perCanvas = Object.entries(redraws).map(([name, r]) => `${name.replace('redraw ', '')}=${(r.count / seconds).toFixed(1)}/${r.longest.toFixed(1)}`);
+  done(figures + '|' + perCanvas.join(' '));
 })().catch((e) => fail(String(e)));
 "#;
 
@@ -510,7 +529,9 @@ impl Browser {
     fn responsiveness(&self, url: &str) -> Result<Responsiveness> {
         println!("watching the main thread while {url} trains");
         self.open_url(url)?;
-        let figures = parse_numbers(&self.execute_async(RESPONSIVENESS_SCRIPT, &RESPONSIVENESS_MS.to_string())?)?;
+        let reply = self.execute_async(RESPONSIVENESS_SCRIPT, &RESPONSIVENESS_MS.to_string())?;
+        let (figures, redraws) = reply.split_once('|').unwrap_or((&reply, ""));
+        let figures = parse_numbers(figures)?;
         let &[task, gap, fps, steps] = figures.as_slice() else {
             return Err(failure(format_args!("expected 4 figures, got {figures:?}"), "the page's script changed"));
         };
@@ -519,6 +540,7 @@ impl Browser {
             longest_frame_gap: gap,
             frames_per_second: fps,
             steps_per_second: steps,
+            redraws: redraws.to_owned(),
         })
     }
 
