@@ -50,21 +50,22 @@ pub fn PlotView(shown: ReadSignal<Option<Shown>>, set_drawn: WriteSignal<u64>, t
     let (now_step, set_now_step) = signal(None::<u64>);
     // What is on the canvas: the answer's generation and the look it was drawn with.
     let drawn_look = StoredValue::new(None::<(u64, i32, bool, Lang)>);
+    // Whether it drew: not before the first answer.
     let draw = move || {
-        let Some(canvas) = canvas.get_untracked() else { return };
+        let Some(canvas) = canvas.get_untracked() else { return false };
         let (dark, lang) = (dark.get_untracked(), untrack(|| i18n.lang()));
         shown.with_untracked(|shown| {
-            if let Some(shown) = shown {
-                let words = lang.strings();
-                let both = trained.with_untracked(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t, words)?, t.step))));
-                let plot = both.as_ref().map_or_else(|| DepthPlot::from_report(&shown.report, words), |(plot, _)| plot.clone());
-                set_failure.set(draw_plot_on_canvas(&canvas, &plot, dark, lang).err());
-                set_now_step.set(both.map(|(_, step)| step));
-                // Even when drawing failed: the table and the reading are up to date.
-                set_drawn.set(shown.generation);
-                drawn_look.set_value(Some((shown.generation, area_width.get_untracked(), dark, lang)));
-            }
-        });
+            let Some(shown) = shown else { return false };
+            let words = lang.strings();
+            let both = trained.with_untracked(|t| t.as_ref().and_then(|t| Some((now_and_at_init(&shown.report, t, words)?, t.step))));
+            let plot = both.as_ref().map_or_else(|| DepthPlot::from_report(&shown.report, words), |(plot, _)| plot.clone());
+            set_failure.set(draw_plot_on_canvas(&canvas, &plot, dark, lang).err());
+            set_now_step.set(both.map(|(_, step)| step));
+            // Even when drawing failed: the table and the reading are up to date.
+            set_drawn.set(shown.generation);
+            drawn_look.set_value(Some((shown.generation, area_width.get_untracked(), dark, lang)));
+            true
+        })
     };
     let redraw = Redraw::register("plot", draw);
     Effect::new(move || {

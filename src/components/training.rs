@@ -351,10 +351,10 @@ pub fn Chart(
     let i18n = use_i18n();
     let (mut draw, mut last_look) = (draw, (0, Lang::default()));
     let redraw = Redraw::register(id, move || {
-        let Some(canvas) = canvas.get_untracked() else { return };
+        let Some(canvas) = canvas.get_untracked() else { return false };
         let (dark, width, lang) = (dark.get_untracked(), width.get_untracked(), untrack(|| i18n.lang()));
         if hidden.get_untracked() || width == 0 {
-            return;
+            return false;
         }
         // A new size, theme or language redraws even when the data did not change.
         let forced = std::mem::replace(&mut last_look, (width, lang)) != (width, lang);
@@ -364,11 +364,18 @@ pub fn Chart(
                 set_failure.set(None);
             }
             Some(Err(message)) => set_failure.set(Some(message)),
-            None => {}
+            None => return false,
         }
+        true
     });
     Effect::new(move || {
-        (canvas.track(), frame.track(), dark.track(), width.track(), i18n.lang(), hidden.track());
+        // Whatever may change the drawing asks for a turn.
+        canvas.track();
+        frame.track();
+        dark.track();
+        width.track();
+        hidden.track();
+        i18n.lang();
         redraw.request();
     });
     view! {
