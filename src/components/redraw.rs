@@ -2,9 +2,9 @@
 //! and while training every progress changes several charts: drawing all of them in one
 //! animation frame made that frame a long task (BENCHMARKS.md). So a canvas asks for a turn,
 //! and each animation frame draws the canvases that have waited longest, at least one, as long
-//! as their last drawings' costs fit in `FRAME_BUDGET_MS`; the rest wait for the next frame. A turn draws the newest data,
-//! so a canvas that waited skips the states in between (its `data-drawn-step` says which one
-//! it shows).
+//! as their last drawings' costs fit in `FRAME_BUDGET_MS`; the rest wait for the next frame.
+//! A turn draws the newest data, so a canvas that waited skips the states in between (its
+//! `data-drawn-step` says which one it shows).
 //!
 //! Each drawing is also a User Timing measure named `redraw <canvas id>` (cleared at once, so it
 //! costs no memory): `cargo xtask bench` observes them to report what each drawing costs.
@@ -14,7 +14,8 @@ use std::collections::VecDeque;
 
 use leptos::prelude::{on_cleanup, request_animation_frame};
 
-/// Drawing time per animation frame after which the remaining turns wait for the next frame.
+/// Drawing time per animation frame: a turn that would overrun it waits for the next frame
+/// (unless it is the frame's first).
 const FRAME_BUDGET_MS: f64 = 8.0;
 
 /// A canvas's measure name and drawing, which says whether it drew (it may have had nothing
