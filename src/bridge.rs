@@ -305,6 +305,7 @@ mod tests {
                 predicted_delta_rms: vec![f64::NAN, -0.0, 1e-300],
                 approximate: true,
             }),
+            pre_activations: vec![],
         };
         let sent = Response::Probe { generation: 7, report: report.clone() };
         let Ok(Response::Probe { generation, report: received }) = decode::<Response>(&encode(&sent)) else {
@@ -348,7 +349,7 @@ mod tests {
             assert_eq!(decode::<Response>(&encode(&response)), Ok(response));
         }
         let theory = Theory::not_applicable(Inapplicable::BatchNorm);
-        let report = ProbeReport { loss: 0.5, layers: vec![], theory };
+        let report = ProbeReport { loss: 0.5, layers: vec![], theory, pre_activations: vec![] };
         let sent = Response::Probe { generation: 1, report };
         assert_eq!(decode::<Response>(&encode(&sent)), Ok(sent));
     }

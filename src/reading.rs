@@ -123,7 +123,7 @@ mod tests {
     fn report(deltas: &[f64], theory: Theory) -> ProbeReport {
         let mut layers: Vec<_> = deltas.iter().enumerate().map(|(i, &d)| layer(i + 1, d)).collect();
         layers.push(layer(deltas.len() + 1, 123.0));
-        ProbeReport { loss: 0.69, layers, theory }
+        ProbeReport { loss: 0.69, layers, theory, pre_activations: vec![] }
     }
 
     /// An ordered-phase theory whose predicted profile is `profile` (layer 1 first).

@@ -27,6 +27,18 @@ pub struct ClipReport {
     pub total_norm: f64,
     /// Whether any gradient entry was changed.
     pub clipped: bool,
+    /// Global L2 norm after clipping, measured on the clipped gradients (`total_norm` when
+    /// nothing changed, so an unclipped step costs no second pass).
+    #[serde(with = "crate::serde_float")]
+    pub norm_after: f64,
+}
+
+impl ClipReport {
+    /// The report of a clipping call that left `grads` behind.
+    fn measured(total_norm: f64, clipped: bool, grads: &[&mut [f32]]) -> Self {
+        let norm_after = if clipped { global_norm(grads) } else { total_norm };
+        ClipReport { total_norm, clipped, norm_after }
+    }
 }
 
 /// The L2 norm of all gradients together, as if concatenated into one vector.
@@ -51,10 +63,7 @@ pub fn clip_grad_norm(grads: &mut [&mut [f32]], max_norm: f32) -> ClipReport {
             *x = (f64::from(*x) * coefficient) as f32;
         }
     }
-    ClipReport {
-        total_norm,
-        clipped,
-    }
+    ClipReport::measured(total_norm, clipped, grads)
 }
 
 /// `clip_grad_value_`: clamps every entry to [−v, v] (±∞ become ±v, NaN stays NaN, as in
@@ -74,10 +83,7 @@ pub fn clip_grad_value(grads: &mut [&mut [f32]], clip_value: f32) -> ClipReport 
         clipped |= bounded != *x;
         *x = bounded;
     }
-    ClipReport {
-        total_norm,
-        clipped,
-    }
+    ClipReport::measured(total_norm, clipped, grads)
 }
 
 /// The clipping methods, named for the link key `clip`.
@@ -152,10 +158,7 @@ impl ClipConfig {
     /// Clips `grads` in place; without clipping, just reports their global norm.
     pub fn apply(self, grads: &mut [&mut [f32]]) -> ClipReport {
         match self {
-            ClipConfig::None => ClipReport {
-                total_norm: global_norm(grads),
-                clipped: false,
-            },
+            ClipConfig::None => ClipReport::measured(global_norm(grads), false, grads),
             ClipConfig::Norm(max_norm) => clip_grad_norm(grads, max_norm),
             ClipConfig::Value(clip_value) => clip_grad_value(grads, clip_value),
         }
@@ -166,10 +169,11 @@ impl ClipConfig {
 mod tests {
     use super::*;
 
-    fn clip_report(total_norm: f64, clipped: bool) -> ClipReport {
+    fn clip_report(total_norm: f64, clipped: bool, norm_after: f64) -> ClipReport {
         ClipReport {
             total_norm,
             clipped,
+            norm_after,
         }
     }
 
@@ -182,9 +186,10 @@ mod tests {
         // Global norm √(3² + 4² + 12²) = 13 across two parameters.
         let (mut a, mut b) = ([3.0f32, 4.0], [12.0f32]);
         let report = clip_grad_norm(&mut [&mut a[..], &mut b[..]], 6.5);
-        assert_eq!(report, clip_report(13.0, true));
+        let after = norm_of(&[&mut a[..], &mut b[..]]);
+        assert_eq!(report, clip_report(13.0, true, after));
         // Scaled by 6.5/(13 + 1e-6) ≈ 0.5, direction kept.
-        assert!((norm_of(&[&mut a[..], &mut b[..]]) - 6.5).abs() < 1e-6);
+        assert!((after - 6.5).abs() < 1e-6);
         let scale = 6.5 / (13.0 + 1e-6);
         for (got, original) in [(a[0], 3.0), (a[1], 4.0), (b[0], 12.0)] {
             assert!((f64::from(got) - original * scale).abs() < 1e-6, "{got}");
@@ -192,7 +197,7 @@ mod tests {
 
         let (mut a, mut b) = ([3.0f32, 4.0], [12.0f32]);
         let report = clip_grad_norm(&mut [&mut a[..], &mut b[..]], 13.5);
-        assert_eq!(report, clip_report(13.0, false));
+        assert_eq!(report, clip_report(13.0, false, 13.0));
         assert_eq!(
             (a, b),
             ([3.0, 4.0], [12.0]),
@@ -205,7 +210,8 @@ mod tests {
         let (mut a, mut b) = ([-3.0f32, 0.25, 4.0], [0.5f32, -0.5]);
         let before = (9.0f64 + 0.0625 + 16.0 + 0.25 + 0.25).sqrt();
         let report = clip_grad_value(&mut [&mut a[..], &mut b[..]], 0.5);
-        assert_eq!(report, clip_report(before, true));
+        let after = (0.25f64 + 0.0625 + 0.25 + 0.25 + 0.25).sqrt();
+        assert_eq!(report, clip_report(before, true, after));
         assert_eq!((a, b), ([-0.5, 0.25, 0.5], [0.5, -0.5]));
 
         let mut inside = [0.5f32, -0.5, 0.0];
@@ -301,14 +307,14 @@ mod tests {
         let mut g = [3.0f32, 4.0];
         assert_eq!(
             ClipConfig::None.apply(&mut [&mut g[..]]),
-            clip_report(5.0, false)
+            clip_report(5.0, false, 5.0)
         );
         assert!(ClipConfig::Norm(1.0).apply(&mut [&mut g[..]]).clipped);
         assert!((l2_norm(&g) - 1.0).abs() < 1e-6);
         let before = l2_norm(&g);
         assert_eq!(
             ClipConfig::Value(0.5).apply(&mut [&mut g[..]]),
-            clip_report(before, true)
+            clip_report(before, true, 0.5f64.sqrt())
         );
         assert_eq!(g, [0.5, 0.5]);
     }

@@ -177,7 +177,13 @@ impl Layer {
         if !self.residual {
             return Cow::Borrowed(&self.out);
         }
-        Cow::Owned(activation_inputs(&self.pre, self.bn.as_ref(), self.fan_out).map(|z| act.f(z, slope)).collect())
+        Cow::Owned(self.activation_input().map(|z| act.f(z, slope)).collect())
+    }
+
+    /// What φ was applied to in the last forward pass, batch-major: z = BN(h) with batch norm,
+    /// else h itself.
+    pub fn activation_input(&self) -> impl Iterator<Item = f32> + '_ {
+        activation_inputs(&self.pre, self.bn.as_ref(), self.fan_out)
     }
 
     /// This layer's parameters: weight, bias, then BN's γ and β if present.

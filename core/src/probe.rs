@@ -54,6 +54,69 @@ pub struct LayerProbe {
     pub nonfinite: bool,
 }
 
+/// The pre-activation histograms' fixed bins: [−6, 6) in steps of 1/8. Every activation's shape
+/// plays out in this range (tanh is past the probe's saturation threshold beyond ±2.09, sigmoid
+/// beyond ±3.48; ReLU switches at 0, a bin edge), and 1/8 is a binary fraction, so a value's
+/// bin is computed exactly (`floor(8z)`) and the same natively and in wasm.
+pub const PRE_ACTIVATION_LOW: f64 = -6.0;
+pub const PRE_ACTIVATION_HIGH: f64 = 6.0;
+pub const PRE_ACTIVATION_BINS: usize = 96;
+const BINS_PER_UNIT: f64 = PRE_ACTIVATION_BINS as f64 / (PRE_ACTIVATION_HIGH - PRE_ACTIVATION_LOW);
+
+/// Where one hidden layer's units sit on φ: a histogram of the values φ was applied to in the
+/// probed batch, z = BN(h) with batch norm, else the pre-activation h. Every entry of the
+/// [batch, width] matrix is counted exactly once: the counts, `below`, `above` and `nonfinite`
+/// add up to batch × width.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreActivationHistogram {
+    /// 1-based hidden layer.
+    pub layer: usize,
+    /// `PRE_ACTIVATION_BINS` bins: `counts[i]` holds the z with low + i/8 ≤ z < low + (i+1)/8,
+    /// low = `PRE_ACTIVATION_LOW`.
+    pub counts: Vec<u32>,
+    /// Finite z below `PRE_ACTIVATION_LOW`, and at or above `PRE_ACTIVATION_HIGH`.
+    pub below: u32,
+    pub above: u32,
+    /// NaN and ±∞.
+    pub nonfinite: u32,
+}
+
+impl PreActivationHistogram {
+    fn of(layer: usize, values: impl Iterator<Item = f32>) -> Self {
+        let mut histogram = PreActivationHistogram { layer, counts: vec![0; PRE_ACTIVATION_BINS], below: 0, above: 0, nonfinite: 0 };
+        for z in values {
+            *histogram.slot(z) += 1;
+        }
+        histogram
+    }
+
+    /// The counter `z` goes to. f64::from(z)·8 is exact and so is its floor; subtracting the
+    /// (integer) bin of `PRE_ACTIVATION_LOW` after the floor keeps it exact (z + 6 would round
+    /// −1e-30 up to the bin of 0).
+    fn slot(&mut self, z: f32) -> &mut u32 {
+        if !z.is_finite() {
+            return &mut self.nonfinite;
+        }
+        let bin = libm::floor(f64::from(z) * BINS_PER_UNIT) - PRE_ACTIVATION_LOW * BINS_PER_UNIT;
+        match bin {
+            b if b < 0.0 => &mut self.below,
+            b if b >= PRE_ACTIVATION_BINS as f64 => &mut self.above,
+            b => &mut self.counts[b as usize],
+        }
+    }
+
+    /// Bin `i`'s edges [left, right).
+    pub fn bin(i: usize) -> (f64, f64) {
+        let left = |i: usize| PRE_ACTIVATION_LOW + i as f64 / BINS_PER_UNIT;
+        (left(i), left(i + 1))
+    }
+
+    /// Every value counted: batch × width.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().chain([&self.below, &self.above, &self.nonfinite]).map(|&c| u64::from(c)).sum()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProbeReport {
     /// Mean loss of the probed batch: cross-entropy, or MSE for a regression dataset.
@@ -61,6 +124,8 @@ pub struct ProbeReport {
     pub loss: f64,
     pub layers: Vec<LayerProbe>,
     pub theory: Theory,
+    /// One per hidden layer, layer 1 first (the readout has no φ).
+    pub pre_activations: Vec<PreActivationHistogram>,
 }
 
 /// Runs the probe for `cfg`. Pure and deterministic: same config → bit-identical report,
@@ -113,7 +178,8 @@ fn measure(cfg: &ExperimentConfig, mut mlp: Mlp, examples: &Samples, theory: imp
     // The length map starts at the first hidden layer: q¹ = mean of (h¹)².
     let q1 = norm::sum_of_squares(mlp.layers[0].pre_activation()) / mlp.layers[0].pre_activation().len() as f64;
     let anchor = layers[cfg.depth - 1].delta_rms;
-    ProbeReport { loss, layers, theory: theory(q1, anchor) }
+    let pre_activations = mlp.layers.iter().filter(|l| l.hidden).enumerate().map(|(i, l)| PreActivationHistogram::of(i + 1, l.activation_input())).collect();
+    ProbeReport { loss, layers, theory: theory(q1, anchor), pre_activations }
 }
 
 /// Everything about layer `i` (0-based) that the forward pass determines; the gradient fields
@@ -191,6 +257,9 @@ mod tests {
             );
             out.extend([l.layer, l.fan_in, l.fan_out].map(|v| v as u64));
             out.extend([l.delta_zero, l.grad_w_zero, l.nonfinite].map(u64::from));
+        }
+        for h in &report.pre_activations {
+            out.extend(h.counts.iter().chain([&h.below, &h.above, &h.nonfinite]).map(|&c| u64::from(c)));
         }
         out
     }
@@ -307,6 +376,86 @@ mod tests {
         let layer = &mlp.layers[19];
         assert_eq!(report.layers[19].saturated, beyond(&layer.activation_output(cfg.act, cfg.slope)));
         assert!(beyond(layer.output()) > report.layers[19].saturated + 0.2, "the skip sum would overstate it");
+    }
+
+    #[test]
+    fn pre_activation_bins_are_exact_and_every_value_is_counted_once() {
+        let values = [-6.0, -6.000_001, 6.0, 5.999_999, 0.0, -0.0, -1e-30, 0.125, -0.125, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30];
+        let histogram = PreActivationHistogram::of(3, values.into_iter());
+        let bin_of = |z: f32| (0..PRE_ACTIVATION_BINS).find(|&i| {
+            let (left, right) = PreActivationHistogram::bin(i);
+            left <= f64::from(z) && f64::from(z) < right
+        });
+        assert_eq!((bin_of(-6.0), bin_of(5.999_999), bin_of(0.0), bin_of(-1e-30), bin_of(0.125)), (Some(0), Some(95), Some(48), Some(47), Some(49)));
+        let mut expected = vec![0u32; PRE_ACTIVATION_BINS];
+        for bin in [0, 95, 48, 48, 47, 49, 47] {
+            expected[bin] += 1;
+        }
+        assert_eq!(histogram.counts, expected);
+        assert_eq!((histogram.layer, histogram.below, histogram.above, histogram.nonfinite), (3, 1, 2, 3));
+        assert_eq!(histogram.total(), values.len() as u64);
+        assert_eq!(PreActivationHistogram::bin(PRE_ACTIVATION_BINS - 1).1, PRE_ACTIVATION_HIGH);
+    }
+
+    #[test]
+    fn pre_activation_histograms_count_every_hidden_unit_of_the_batch() {
+        for cfg in [
+            config(Activation::Tanh, Init::XavierNormal, 5, 24, 40),
+            ExperimentConfig { res: true, bn: true, ..config(Activation::Gelu, Init::KaimingUniform, 3, 8, 7) },
+            ExperimentConfig { std: 10.0, ..config(Activation::Linear, Init::Normal, 40, 64, 8) },
+        ] {
+            let report = probe(&cfg);
+            let layers: Vec<usize> = report.pre_activations.iter().map(|h| h.layer).collect();
+            assert_eq!(layers, (1..=cfg.depth).collect::<Vec<_>>());
+            for h in &report.pre_activations {
+                assert_eq!(h.total(), (cfg.batch * cfg.width) as u64, "layer {}", h.layer);
+            }
+        }
+    }
+
+    #[test]
+    fn the_histogram_agrees_with_the_saturated_and_dead_shares() {
+        // tanh(z) is saturated (|tanh| > 0.97) exactly where |z| > atanh(0.97) ≈ 2.092; that
+        // threshold lies inside the bin [2, 2.125), so the share must lie between the mass
+        // strictly beyond that bin (and its mirror) and the mass including them.
+        let cfg = ExperimentConfig { gain: Some(3.0), ..config(Activation::Tanh, Init::XavierNormal, 6, 32, 64) };
+        let report = probe(&cfg);
+        let total = (cfg.batch * cfg.width) as f64;
+        let threshold = libm::atanh(0.97);
+        for (h, l) in report.pre_activations.iter().zip(&report.layers) {
+            let mass = |keep: &dyn Fn((f64, f64)) -> bool| {
+                let bins: u32 = (0..PRE_ACTIVATION_BINS).filter(|&i| keep(PreActivationHistogram::bin(i))).map(|i| h.counts[i]).sum();
+                f64::from(bins + h.below + h.above) / total
+            };
+            let surely = mass(&|(left, right)| right <= -threshold || left > threshold);
+            let perhaps = mass(&|(left, right)| left < -threshold || right > threshold);
+            assert!(surely <= l.saturated && l.saturated <= perhaps, "layer {}: {surely} ≤ {} ≤ {perhaps}", h.layer, l.saturated);
+        }
+        assert!(report.layers[5].saturated > 0.1, "gain 3 drives tanh into its tails: {}", report.layers[5].saturated);
+        // A dead ReLU unit has z ≤ 0 for the whole batch: its batch entries all sit below the bin
+        // starting at 0, or in it (z = 0 exactly).
+        let report = probe(&ExperimentConfig { std: 0.6, ..config(Activation::Relu, Init::Normal, 8, 16, 32) });
+        let zero_bin = PRE_ACTIVATION_BINS / 2;
+        assert_eq!(PreActivationHistogram::bin(zero_bin).0, 0.0);
+        let mut some_dead = false;
+        for (h, l) in report.pre_activations.iter().zip(&report.layers) {
+            let off = h.below + h.counts[..=zero_bin].iter().sum::<u32>();
+            assert!(l.dead * (32.0 * 16.0) <= f64::from(off), "layer {}", h.layer);
+            some_dead |= l.dead > 0.0;
+        }
+        assert!(some_dead, "std 0.6 at width 16 kills some ReLU units");
+    }
+
+    #[test]
+    fn with_batch_norm_the_histogram_shows_what_phi_sees() {
+        // Huge weights make h huge, but φ is applied to BN(h): standardized per unit.
+        let cfg = ExperimentConfig { bn: true, std: 10.0, ..config(Activation::Tanh, Init::Normal, 4, 32, 64) };
+        let report = probe(&cfg);
+        for h in &report.pre_activations {
+            let central: u32 = h.counts[(PRE_ACTIVATION_BINS / 2 - 16)..(PRE_ACTIVATION_BINS / 2 + 16)].iter().sum();
+            assert!(f64::from(central) > 0.9 * (64.0 * 32.0), "layer {}: most of BN(h) within ±2", h.layer);
+            assert!(h.below + h.above < 20 && h.nonfinite == 0, "layer {}", h.layer);
+        }
     }
 
     #[test]

@@ -66,8 +66,16 @@ fn json_output_is_the_decoded_config_and_one_row_per_layer() {
     }
     // Exactly the library's numbers for the decoded config.
     let report = serde_json::to_value(gradscope_core::probe(&decoded.config)).unwrap();
-    for key in ["loss", "layers", "theory"] {
+    for key in ["loss", "layers", "theory", "pre_activations"] {
         assert_eq!(json[key], report[key], "{key}");
+    }
+    // One histogram per hidden layer, counting each of its batch × width values once.
+    let (batch, width) = (decoded.config.batch as u64, decoded.config.width as u64);
+    let histograms = json["pre_activations"].as_array().unwrap();
+    assert_eq!(histograms.len(), decoded.config.depth);
+    for histogram in histograms {
+        let counts = histogram["counts"].as_array().unwrap().iter().chain([&histogram["below"], &histogram["above"], &histogram["nonfinite"]]);
+        assert_eq!(counts.map(|c| c.as_u64().unwrap()).sum::<u64>(), batch * width);
     }
 }
 
@@ -186,7 +194,7 @@ fn train_csv_has_every_json_number_exactly_one_row_per_chunk() {
         }
     }
     let depth = link::decode(TRAIN_LINK).config.depth;
-    assert_eq!(header.len(), 8 + 6 * (depth + 1));
+    assert_eq!(header.len(), 9 + 6 * (depth + 1));
     assert_eq!(comment(&csv, "evaluation"), json["evaluation"]);
 }
 

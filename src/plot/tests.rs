@@ -56,6 +56,7 @@ fn vanishing() -> ProbeReport {
             .map(|l| layer(l, delta(l), 3.0 * delta(l)))
             .collect(),
         theory: mean_field((1..=11).map(|l| 2.0 * delta(l)).collect()),
+        pre_activations: vec![],
     }
 }
 
@@ -359,6 +360,7 @@ fn deep_networks_thin_the_labels_and_drop_point_markers() {
             .map(|l| layer(l, 0.97f64.powi(201 - l as i32), 0.1))
             .collect(),
         theory: mean_field(vec![0.5; 200]),
+        pre_activations: vec![],
     };
     let svg = render_report(&report);
     let texts = texts(&svg);
@@ -382,12 +384,14 @@ fn degenerate_input_draws_without_error() {
         loss: f64::NAN,
         layers: vec![],
         theory: mean_field(vec![]),
+        pre_activations: vec![],
     };
     render_report(&empty);
     let all_nan = ProbeReport {
         loss: f64::NAN,
         layers: (1..=3).map(|l| layer(l, f64::NAN, f64::NAN)).collect(),
         theory: mean_field(vec![f64::NAN, f64::INFINITY]),
+        pre_activations: vec![],
     };
     let texts = texts(&render_report(&all_nan));
     assert!(texts.iter().any(|t| t == "NaN or ±∞"));
@@ -414,6 +418,7 @@ fn write_previews() {
             })
             .collect(),
         theory: mean_field((1..=60).map(|l| 1.5e-30 * 1.9f64.powi(l)).collect()),
+        pre_activations: vec![],
     };
     let previews = [
         (

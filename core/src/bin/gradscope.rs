@@ -33,6 +33,9 @@ Usage:
       One forward and backward pass at initialization of the network the link describes;
       prints the canonical config and link, what decoding changed, one row per layer
       (1..=depth+1, the last is the readout) and the mean-field theory. Default: json.
+      The json also holds, per hidden layer, where its units sit on φ: 'pre_activations',
+      counts of φ's inputs (batch × width values) in 96 bins of 1/8 over [−6, 6), plus
+      'below', 'above' and 'nonfinite'.
       For a recurrent link (model=rnn|lstm|gru): one row per time step t = 1..=seq
       (‖∂L/∂h_t‖, ‖∂L/∂c_t‖, gate means, the carry gate's product along the path).
   gradscope train '<link or query string>' --steps N [--chunk K] [--format json|csv]
@@ -309,7 +312,8 @@ fn print(text: &str) -> ExitCode {
     }
 }
 
-/// The CLI's JSON document: `{config, link, notes, [pretraining,] loss, layers, theory}`.
+/// The CLI's JSON document: `{config, link, notes, [pretraining,] loss, layers, theory,
+/// pre_activations}`. The CSV leaves the histograms out (one table per document).
 #[derive(Serialize)]
 struct ProbeOutput<'a> {
     config: &'a ExperimentConfig,
@@ -643,7 +647,7 @@ mod tests {
         assert_eq!(lines[2], "# note: Unknown key 'dpeth' ignored; did you mean 'depth'?");
         assert!(lines[3].starts_with("# evaluation: {\"loss\":") && lines[3].ends_with("\"accuracy\":null}"));
         let layer_columns = |l: usize| ["grad_w_norm", "delta_rms", "weight_norm", "update_ratio", "saturated", "dead"].map(|f| format!("{f}_{l}"));
-        let mut header = vec!["step", "steps_in_chunk", "loss_mean", "loss_last", "eval_loss", "eval_accuracy", "grad_norm", "clip_events"]
+        let mut header = vec!["step", "steps_in_chunk", "loss_mean", "loss_last", "eval_loss", "eval_accuracy", "grad_norm", "grad_norm_clipped", "clip_events"]
             .into_iter()
             .map(str::to_owned)
             .collect::<Vec<_>>();
@@ -654,7 +658,7 @@ mod tests {
         assert_eq!((rows[0][0], rows[0][1], rows[1][0], rows[1][1]), ("4", "4", "6", "2"));
         assert_eq!(rows[1][5], "", "no accuracy for regression");
         assert_eq!(rows[1][4].parse::<f64>().unwrap().to_bits(), snapshots[1].eval.loss.to_bits());
-        assert_eq!(rows[1][8].parse::<f64>().unwrap().to_bits(), snapshots[1].layers[0].grad_w_norm.to_bits());
+        assert_eq!(rows[1][9].parse::<f64>().unwrap().to_bits(), snapshots[1].layers[0].grad_w_norm.to_bits());
     }
 
     #[test]
@@ -703,7 +707,7 @@ mod tests {
             cause: Inapplicable::BatchNorm,
             reason: "Batch normalization: a \"test\", with commas".to_owned(),
         };
-        ProbeReport { loss: std::f64::consts::LN_2, layers: vec![layer(1, 3.2e-7), layer(2, f64::NAN), layer(3, 0.0)], theory }
+        ProbeReport { loss: std::f64::consts::LN_2, layers: vec![layer(1, 3.2e-7), layer(2, f64::NAN), layer(3, 0.0)], theory, pre_activations: vec![] }
     }
 
     fn render(report: &ProbeReport, format: Format) -> String {
@@ -721,8 +725,8 @@ mod tests {
         let report = report();
         let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 6);
-        for key in ["config", "link", "notes", "loss", "layers", "theory"] {
+        assert_eq!(keys.len(), 7);
+        for key in ["config", "link", "notes", "loss", "layers", "theory", "pre_activations"] {
             assert!(keys.contains(&key), "{key}");
         }
         let config: ExperimentConfig = serde_json::from_value(json["config"].clone()).unwrap();

@@ -103,6 +103,10 @@ pub struct Snapshot {
     /// Global gradient norm before clipping at the chunk's last step; NaN without steps.
     #[serde(with = "crate::serde_float")]
     pub grad_norm: f64,
+    /// The same after clipping (what the optimizer got): `grad_norm` when clipping is off or
+    /// did not change that step.
+    #[serde(with = "crate::serde_float")]
+    pub grad_norm_clipped: f64,
     /// Steps of the chunk whose gradient clipping changed.
     pub clip_events: usize,
     /// Per layer, at the last step taken (this chunk's or an earlier one's).
@@ -253,7 +257,7 @@ impl Trainer {
 
     /// Takes up to `steps` steps (none once training has stopped) and reports on them.
     pub fn advance(&mut self, steps: usize) -> Snapshot {
-        let (mut loss_sum, mut loss_last, mut grad_norm) = (0.0, f64::NAN, f64::NAN);
+        let (mut loss_sum, mut loss_last, mut grad_norm, mut grad_norm_clipped) = (0.0, f64::NAN, f64::NAN, f64::NAN);
         let (mut taken, mut clip_events) = (0, 0);
         for index in 0..steps {
             if self.state.diagnosis.is_some() {
@@ -261,7 +265,7 @@ impl Trainer {
             }
             match self.step(index + 1 == steps) {
                 Ok((loss, clip)) => {
-                    (loss_sum, loss_last, grad_norm) = (loss_sum + loss, loss, clip.total_norm);
+                    (loss_sum, loss_last, grad_norm, grad_norm_clipped) = (loss_sum + loss, loss, clip.total_norm, clip.norm_after);
                     taken += 1;
                     clip_events += usize::from(clip.clipped);
                 }
@@ -275,6 +279,7 @@ impl Trainer {
             loss_last,
             eval: self.evaluate(),
             grad_norm,
+            grad_norm_clipped,
             clip_events,
             layers: self.state.layers.clone(),
             diagnosis: self.state.diagnosis.clone(),

@@ -208,6 +208,9 @@ fn optimizer_and_clipping_changes_apply_from_the_next_step_without_losing_progre
     let clipped = slower.advance(7);
     assert_eq!(clipped.clip_events, 7);
     assert!(clipped.grad_norm > 1e-4);
+    // What the optimizer got: the norm rescaled to τ (up to f32 rounding of each entry).
+    assert!((clipped.grad_norm_clipped / 1e-4 - 1.0).abs() < 1e-5, "{}", clipped.grad_norm_clipped);
+    assert_eq!(after.grad_norm_clipped, after.grad_norm, "without clipping nothing changes");
     assert_eq!((slower.config().clip, slower.config().clipv), (ClipMethod::Norm, 1e-4));
     // Invalid settings are refused and change nothing.
     let settings = slower.config().clone();
