@@ -102,8 +102,6 @@ pub fn App() -> impl IntoView {
                 <div class="sidebar">
                     <Controls config editor note=input_note/>
                     <Show when=move || config.with(ExperimentConfig::is_mlp)>
-                        <ActivationPanel config shown/>
-                        <InitPanel config shown/>
                         <OrthogonalPanel config/>
                         <SmallInitPanel config/>
                         <BatchNormPanel config shown/>
@@ -130,6 +128,9 @@ pub fn App() -> impl IntoView {
                         <TrainingPanel config set_trained/>
                         <ChainRulePanel shown/>
                         <TheoryPanel shown/>
+                        // Under the plot, where their chart and wide formulas have room.
+                        <ActivationPanel config shown/>
+                        <InitPanel config shown/>
                         <ProbeTable shown/>
                     </section>
                 </Show>

@@ -1,15 +1,20 @@
-//! Activations: φ and φ′ of the chosen activation, and where this network's units sit (the
-//! probe's saturated and dead fractions over the hidden layers).
+//! Activations: φ and φ′ of the chosen activation, and where this network's units sit: the
+//! probe's saturated and dead fractions over the hidden layers, and for a chosen layer a chart
+//! of φ and φ′ with the histogram of its pre-activations shaded on top.
 
 use gradscope_core::config::Activation;
-use gradscope_core::ProbeReport;
+use gradscope_core::probe::{LayerProbe, PreActivationHistogram};
+use gradscope_core::{ExperimentConfig, ProbeReport};
 use leptos::prelude::*;
 
 use crate::components::panel::Panel;
-use crate::components::results::Shown;
+use crate::components::results::{PlotCanvas, PlotStatus, Shown};
 use crate::format;
+use crate::i18n::use_i18n;
 use crate::math::{self, Formula, Math};
 use crate::panels::prose::{panel_text, Prose};
+use crate::plot::{draw_activation, draw_chart_on_canvas, ActivationChart};
+use crate::tr;
 
 pub fn formula(act: Activation) -> Formula {
     match act {
@@ -36,8 +41,26 @@ pub fn activity(report: &ProbeReport) -> Option<(f64, f64)> {
     Some((mean(|l| l.saturated), mean(|l| l.dead)))
 }
 
+/// The hidden layer the chart shows: the one chosen, kept within the network's depth, or the
+/// middle one until a layer is chosen.
+pub fn shown_layer(chosen: Option<usize>, depth: usize) -> usize {
+    chosen.unwrap_or(depth.div_ceil(2)).clamp(1, depth.max(1))
+}
+
+/// Layer `layer`'s histogram and probe row, if the report has them.
+fn layer_of(report: &ProbeReport, layer: usize) -> Option<(&PreActivationHistogram, &LayerProbe)> {
+    Some((report.pre_activations.get(layer.checked_sub(1)?)?, report.layers.get(layer - 1)?))
+}
+
+/// The bins, then below, above and non-finite, comma-separated: what the chart shades, for tests
+/// and for copying (`data-counts`).
+fn counts_attribute(histogram: &PreActivationHistogram) -> String {
+    let all = histogram.counts.iter().chain([&histogram.below, &histogram.above, &histogram.nonfinite]);
+    all.map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
 #[component]
-pub fn ActivationPanel(config: ReadSignal<gradscope_core::ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
+pub fn ActivationPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let values = Signal::derive(move || {
         shown.with(|s| match s.as_ref().and_then(|s| activity(&s.report)) {
             Some((saturated, dead)) => vec![("saturated", format::percent(saturated)), ("dead", format::percent(dead))],
@@ -50,7 +73,63 @@ pub fn ActivationPanel(config: ReadSignal<gradscope_core::ExperimentConfig>, sho
             {move || view! { <Math formula=formula(config.with(|c| c.act))/> }}
             <Prose text=Signal::derive(move || text().activation)/>
             <Math formula=math::LIVE_ACTIVITY values/>
+            <LayerChart config shown/>
         </Panel>
+    }
+}
+
+/// A layer chooser, the chart of φ and φ′ over that layer's histogram, and its shares.
+#[component]
+fn LayerChart(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (chosen, set_chosen) = signal(None::<usize>);
+    let depth = Memo::new(move |_| config.with(|c| c.with_clamped_shape().depth));
+    let layer = Memo::new(move |_| shown_layer(chosen.get(), depth.get()));
+    let PlotCanvas { canvas, area, dark, area_width } = PlotCanvas::new();
+    let (failure, set_failure) = signal(None::<String>);
+    // "layer:generation" once drawn, so tests know which answer is on screen.
+    let (drawn, set_drawn) = signal(None::<String>);
+    Effect::new(move || {
+        let Some(canvas) = canvas.get() else { return };
+        area_width.track();
+        let (dark, lang, layer) = (dark.get(), i18n.lang(), layer.get());
+        let (act, slope) = config.with(|c| (c.act, c.slope));
+        shown.with(|shown| {
+            let Some((shown, (histogram, _))) = shown.as_ref().and_then(|s| Some((s, layer_of(&s.report, layer)?))) else { return };
+            let chart = ActivationChart { act, slope, histogram };
+            let result = draw_chart_on_canvas(&canvas, dark, lang, |root, style| draw_activation(root, &chart, style));
+            set_drawn.set(result.is_ok().then(|| format!("{layer}:{}", shown.generation)));
+            set_failure.set(result.err());
+        });
+    });
+    let share = move |field: &'static str, value: fn(&LayerProbe) -> f64| {
+        move || shown.with(|s| s.as_ref().and_then(|s| layer_of(&s.report, layer.get())).map(|(_, l)| {
+            let value = value(l);
+            view! { <dd data-field=field data-value=format::exact(value)>{format::percent(value)}</dd> }
+        }))
+    };
+    view! {
+        <div class="activation-layer">
+            <label for="activation-layer">{move || i18n.t().live_panels.layer}" "<output for="activation-layer">{move || layer.get()}</output></label>
+            <input type="range" id="activation-layer" min="1" max=move || depth.get() prop:value=move || layer.get()
+                on:input=move |ev| if let Ok(layer) = event_target_value(&ev).parse() { set_chosen.set(Some(layer)) }/>
+        </div>
+        <p class="panel-note">{move || {
+            let count = shown.with(|s| s.as_ref().and_then(|s| layer_of(&s.report, layer.get())).map_or(0, |(h, _)| h.total()));
+            tr!(i18n.t(), live_panels.chart_intro, layer = layer.get(), count = count)
+        }}</p>
+        <div class="activation-chart-area" node_ref=area>
+            <canvas id="activation-chart" node_ref=canvas role="img"
+                aria-label=move || tr!(i18n.t(), live_panels.chart_label, act = config.with(|c| c.act.name()), layer = layer.get())
+                data-layer=move || layer.get().to_string()
+                data-counts=move || shown.with(|s| s.as_ref().and_then(|s| layer_of(&s.report, layer.get())).map(|(h, _)| counts_attribute(h)))
+                data-drawn=move || drawn.get()/>
+        </div>
+        <PlotStatus waiting=Signal::derive(move || shown.with(Option::is_none)) waiting_text=|t| t.results.computing failure/>
+        <dl class="activation-shares" id="activation-shares">
+            <dt>{move || i18n.t().live_panels.layer_saturated}</dt>{share("saturated", |l| l.saturated)}
+            <dt>{move || i18n.t().live_panels.layer_dead}</dt>{share("dead", |l| l.dead)}
+        </dl>
     }
 }
 
@@ -68,6 +147,19 @@ mod tests {
         let sigmoid = ExperimentConfig { act: Activation::Sigmoid, init: Init::Normal, std: 3.0, ..ExperimentConfig::default() };
         let (saturated, dead) = activity(&probe(&sigmoid)).unwrap();
         assert!(saturated > 0.5 && dead == 0.0, "large weights push sigmoid units into their flat tails: {saturated}");
+    }
+
+    #[test]
+    fn the_chart_shows_the_chosen_layer_within_the_depth_or_the_middle_one() {
+        assert_eq!((shown_layer(None, 10), shown_layer(None, 1), shown_layer(None, 7)), (5, 1, 4));
+        assert_eq!((shown_layer(Some(3), 10), shown_layer(Some(30), 10), shown_layer(Some(0), 10)), (3, 10, 1));
+        let report = probe(&ExperimentConfig { depth: 3, width: 4, batch: 5, ..ExperimentConfig::default() });
+        let (histogram, row) = layer_of(&report, 3).expect("layer 3 is hidden");
+        assert_eq!((histogram.layer, row.layer), (3, 3));
+        assert!(layer_of(&report, 4).is_none() && layer_of(&report, 0).is_none(), "the readout has no φ");
+        let cells: Vec<u32> = counts_attribute(histogram).split(',').map(|c| c.parse().unwrap()).collect();
+        assert_eq!(cells.len(), histogram.counts.len() + 3);
+        assert_eq!(cells.iter().map(|&c| u64::from(c)).sum::<u64>(), 5 * 4);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The plots, drawn with plotters on any `DrawingBackend`: the page draws on a canvas
 //! (`draw_chart_on_canvas`), tests render SVG.
 //!
+//! - the activation chart (`draw_activation`): φ and φ′ with one layer's pre-activations shaded;
 //! - the depth plot (`draw_plot`): each layer's gradient norm against depth on a log axis,
 //!   beside the theory's prediction;
 //! - the training charts, each from plain data the page collects from training snapshots:
@@ -21,6 +22,7 @@
 //! - `style`: light and dark palettes, sizes in CSS pixels × devicePixelRatio;
 //! - `frame` (axes, label areas, mesh, clipped lines) and `legend` (markers, swatches, header).
 
+mod activation;
 mod boundary;
 mod canvas;
 mod colour;
@@ -40,6 +42,7 @@ mod series;
 mod style;
 mod time;
 
+pub use activation::{draw_activation, ActivationChart};
 pub use boundary::{draw_decision_boundary, Boundary};
 pub use canvas::{draw_chart_on_canvas, draw_on_canvas, draw_plot_on_canvas};
 pub use draw::{draw_depth_plot, draw_plot};
