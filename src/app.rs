@@ -106,8 +106,6 @@ pub fn App() -> impl IntoView {
                         <SmallInitPanel config/>
                         <BatchNormPanel config shown/>
                         <ResidualPanel config shown/>
-                        <ClippingPanel config/>
-                        <OptimizerPanel config/>
                     </Show>
                 </div>
                 <Show
@@ -126,6 +124,9 @@ pub fn App() -> impl IntoView {
                         <PlotView shown set_drawn trained/>
                         <Reading shown/>
                         <TrainingPanel config set_trained/>
+                        // Beside training, whose numbers they show; formulas have room here.
+                        <ClippingPanel config trained/>
+                        <OptimizerPanel config trained/>
                         <ChainRulePanel shown/>
                         <TheoryPanel shown/>
                         // Under the plot, where their chart and wide formulas have room.
