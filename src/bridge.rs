@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever `Request` or `Response` change shape. A page and a worker from different
 /// builds (e.g. one of them cached) must refuse each other loudly instead of misreading.
-pub const PROTOCOL: u32 = 5;
+pub const PROTOCOL: u32 = 6;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
