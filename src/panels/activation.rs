@@ -7,7 +7,7 @@ use gradscope_core::probe::{LayerProbe, PreActivationHistogram};
 use gradscope_core::{ExperimentConfig, ProbeReport};
 use leptos::prelude::*;
 
-use crate::components::panel::Panel;
+use crate::components::panel::{tip_id, InfoFor, Panel};
 use crate::components::results::{PlotCanvas, PlotStatus, Shown};
 use crate::format;
 use crate::i18n::use_i18n;
@@ -111,7 +111,9 @@ fn LayerChart(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Sho
     view! {
         <div class="activation-layer">
             <label for="activation-layer">{move || i18n.t().live_panels.layer}" "<output for="activation-layer">{move || layer.get()}</output></label>
+            <InfoFor key="activation-layer" label=|t| t.live_panels.layer/>
             <input type="range" id="activation-layer" min="1" max=move || depth.get() prop:value=move || layer.get()
+                aria-describedby=tip_id("activation-layer")
                 on:input=move |ev| if let Ok(layer) = event_target_value(&ev).parse() { set_chosen.set(Some(layer)) }/>
         </div>
         <p class="panel-note">{move || {
@@ -119,7 +121,8 @@ fn LayerChart(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Sho
             tr!(i18n.t(), live_panels.chart_intro, layer = layer.get(), count = count)
         }}</p>
         <div class="activation-chart-area" node_ref=area>
-            <canvas id="activation-chart" node_ref=canvas role="img"
+            <span class="plot-info"><InfoFor key="activation-chart" label=|t| t.live_panels.chart_title/></span>
+            <canvas id="activation-chart" node_ref=canvas role="img" aria-describedby=tip_id("activation-chart")
                 aria-label=move || tr!(i18n.t(), live_panels.chart_label, act = config.with(|c| c.act.name()), layer = layer.get())
                 data-layer=move || layer.get().to_string()
                 data-counts=move || shown.with(|s| s.as_ref().and_then(|s| layer_of(&s.report, layer.get())).map(|(h, _)| counts_attribute(h)))
