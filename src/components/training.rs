@@ -194,14 +194,19 @@ impl Frames {
     }
 
     /// Something new to draw; `worker_busy`: whether the worker said more follows.
+    ///
+    /// The panel may be gone by the time the frame comes (a config change clears it just
+    /// before it unmounts) or when a late message arrives: the `try_` reads then find the
+    /// values disposed and nothing happens.
     pub fn schedule(self, worker_busy: bool) {
         self.worker_busy.set_value(worker_busy);
-        if !self.pending.get_value() {
+        if self.pending.try_get_value() == Some(false) {
             self.pending.set_value(true);
             request_animation_frame(move || {
+                let Some(busy) = self.worker_busy.try_get_value() else { return };
                 self.pending.set_value(false);
                 self.set_frame.update(|n| *n += 1);
-                self.set_busy.set(self.worker_busy.get_value());
+                self.set_busy.set(busy);
             });
         }
     }
