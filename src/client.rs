@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gradscope_core::{ExperimentConfig, ProbeReport};
+use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
@@ -271,6 +272,8 @@ struct Inner<C: Conversation> {
     conversation: C,
     running: Option<Running>,
     instances: u64,
+    /// The component that spawned it is gone: no worker is started again.
+    ended: bool,
     on_event: Rc<dyn Fn(C::Event)>,
 }
 
@@ -297,11 +300,28 @@ impl<C: Conversation + Default> Connection<C> {
             conversation: C::default(),
             running: None,
             instances: 0,
+            ended: false,
             on_event: Rc::new(on_event),
         }));
         start(&inner);
+        end_with_owner(&inner);
         Connection { inner }
     }
+}
+
+/// Terminates the worker when the component that spawned it is cleaned up. Clones of the handle
+/// can outlive the component (in event handlers the browser still holds), and a worker left
+/// running would keep training and messaging a panel that no longer exists.
+fn end_with_owner<C: Conversation>(shared: &Rc<RefCell<Inner<C>>>) {
+    // The owner wants a `Send` callback; the page has one thread, so the wrapper never crosses.
+    let weak = SendWrapper::new(Rc::downgrade(shared));
+    leptos::prelude::on_cleanup(move || {
+        if let Some(shared) = weak.take().upgrade() {
+            let mut inner = shared.borrow_mut();
+            inner.ended = true;
+            inner.running = None;
+        }
+    });
 }
 
 impl<C: Conversation> Connection<C> {
@@ -314,7 +334,7 @@ impl<C: Conversation> Connection<C> {
             for request in requests {
                 post(&inner, &request);
             }
-            (result, inner.running.is_none() && retry(&inner.conversation))
+            (result, inner.running.is_none() && !inner.ended && retry(&inner.conversation))
         };
         if idle {
             start(&self.inner);

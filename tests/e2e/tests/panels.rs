@@ -235,6 +235,11 @@ async fn activation_chart_shades_the_clis_histogram_of_the_chosen_layer_and_its_
         let (surely, perhaps) = (beyond(31, 65), beyond(32, 64));
         assert!(surely <= shown[0] && shown[0] <= perhaps, "layer {layer}: {surely} ≤ saturated {} ≤ {perhaps}", shown[0]);
     }
+    // The panel's line of means: over the hidden layers, the CLI's rows (its last is the readout).
+    let hidden = &report["layers"].as_array().unwrap()[..6];
+    let mean = |field: &str| hidden.iter().map(|row| row[field].as_f64().unwrap()).sum::<f64>() / hidden.len() as f64;
+    let shown_mean = page.js("const p = document.getElementById('activation-mean'); return [p.dataset.saturated, p.dataset.dead];", vec![]).await;
+    assert_eq!(shown_mean, json!([mean("saturated").to_string(), mean("dead").to_string()]), "mean saturated and dead shares");
     let errors = page.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     println!("activation panel at {}", crop_of(&page, "#panel-activation").await);
@@ -242,6 +247,8 @@ async fn activation_chart_shades_the_clis_histogram_of_the_chosen_layer_and_its_
     page.js("const s = document.getElementById('lang'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change', { bubbles: true }));", vec![]).await;
     page.wait_for("Chinese words in the activation panel", "return /[\\u4e00-\\u9fff]/.test(document.querySelector('#activation-shares dt').textContent);").await;
     assert_eq!(drawn_counts(&page, 6).await, cli_counts(&report, 6), "the same numbers in Chinese");
+    let mean_line = page.text("#activation-mean").await;
+    assert!(mean_line.contains("饱和") && !mean_line.contains("saturated"), "the means in Chinese words: {mean_line}");
     page.cdp("Emulation.setEmulatedMedia", json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] })).await;
     println!("activation panel (zh-CN, dark) at {}", crop_of(&page, "#panel-activation").await);
     page.screenshot("panel-activation-zh-dark").await;

@@ -220,3 +220,32 @@ async fn a_diverging_model_explains_itself_and_the_others_train_on() {
     assert_eq!(notices, json!(["rnn"]), "the LSTM and the GRU do not diverge on this link");
     assert_eq!(page.text("#step-count").await.split_whitespace().last(), Some("1"), "the LSTM and the GRU took their step");
 }
+
+/// The page's web workers, as Chromium's DevTools list them.
+async fn worker_count(page: &Page) -> usize {
+    let targets = page.cdp("Target.getTargets", json!({})).await;
+    targets["targetInfos"].as_array().map_or(0, |all| all.iter().filter(|t| t["type"] == "worker").count())
+}
+
+#[tokio::test]
+async fn switching_away_while_training_ends_that_panels_worker() {
+    let page = Page::open("").await;
+    page.wait_ready().await;
+    page.click("#play").await;
+    page.wait_for("the MLP to train", "return document.getElementById('training').dataset.state === 'playing';").await;
+    assert_eq!(worker_count(&page).await, 2, "one worker for probes, one training the MLP");
+
+    choose(&page, "model", "lstm").await;
+    page.wait_for("the recurrent training panel", "return document.getElementById('recurrent-training') !== null;").await;
+    // The MLP panel is gone, so is its worker: it must not train on, or message a panel that no
+    // longer exists (which once panicked on its disposed values).
+    for _ in 0..50 {
+        if worker_count(&page).await == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(worker_count(&page).await, 2, "probes and recurrent training only");
+    let errors = page.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
