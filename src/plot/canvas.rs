@@ -3,8 +3,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
+use plotters_backend::{BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use gradscope_core::probe::ProbeReport;
 
@@ -25,19 +27,25 @@ pub fn draw_chart_on_canvas(
     canvas: &HtmlCanvasElement,
     dark: bool,
     lang: Lang,
-    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, &PlotStyle) -> DrawResult<(), CanvasBackend>,
+    draw: impl FnOnce(&DrawingArea<MeasuringCanvas, Shift>, &PlotStyle) -> DrawResult<(), MeasuringCanvas>,
 ) -> Result<(), String> {
     let css_box = canvas.get_bounding_client_rect();
     let ratio = web_sys::window().map_or(1.0, |window| window.device_pixel_ratio());
     let size = CanvasSize::for_css_box(css_box.width(), css_box.height(), ratio);
-    // Assigning the size clears the canvas, even when the size is unchanged.
-    canvas.set_width(size.width);
-    canvas.set_height(size.height);
+    // Assigning a size clears the canvas but also reallocates its backing store, even when the
+    // size is unchanged: only a new size is assigned, an unchanged canvas is just cleared.
+    let resized = (canvas.width(), canvas.height()) != (size.width, size.height);
+    if resized {
+        canvas.set_width(size.width);
+        canvas.set_height(size.height);
+    }
     if !size.is_drawable() {
         return Ok(());
     }
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or("the chart canvas has no 2D context")?;
+    let backend = MeasuringCanvas::new(canvas).ok_or("the chart canvas has no 2D context")?;
+    if !resized {
+        backend.context.clear_rect(0.0, 0.0, f64::from(size.width), f64::from(size.height));
+    }
     let root = backend.into_drawing_area();
     let style = PlotStyle::for_theme(dark).scaled(size.scale).in_language(lang);
     draw(&root, &style).map_err(|error| error.to_string())?;
@@ -62,4 +70,69 @@ pub fn draw_plot_on_canvas(
     lang: Lang,
 ) -> Result<(), String> {
     draw_chart_on_canvas(canvas, dark, lang, |root, style| draw_plot(root, plot, style))
+}
+
+/// plotters' canvas backend, measuring text with the canvas itself. Without this, plotters sizes
+/// every axis label by appending a `<span>` to the page and reading its `offsetWidth`: each
+/// label a forced layout of the whole page, which made a slider move and every training redraw
+/// spend most of their main-thread time in layout (BENCHMARKS.md). `measureText` touches no DOM.
+pub struct MeasuringCanvas {
+    canvas: CanvasBackend,
+    context: CanvasRenderingContext2d,
+}
+
+impl MeasuringCanvas {
+    fn new(canvas: &HtmlCanvasElement) -> Option<Self> {
+        let context = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+        Some(MeasuringCanvas { canvas: CanvasBackend::with_canvas_object(canvas.clone())?, context })
+    }
+}
+
+/// plotters-canvas's error type, which it does not export by name.
+type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
+
+impl DrawingBackend for MeasuringCanvas {
+    type ErrorType = CanvasError;
+
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+        // The font string plotters-canvas draws with.
+        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let metrics = self.context.measure_text(text).map_err(|err| {
+            DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("measureText failed: {err:?}"))))
+        })?;
+        let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
+        Ok((metrics.width().ceil() as u32, height.ceil() as u32))
+    }
+
+    // Everything else is plotters-canvas's.
+    fn get_size(&self) -> (u32, u32) {
+        self.canvas.get_size()
+    }
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.present()
+    }
+    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_pixel(point, color)
+    }
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_line(from, to, style)
+    }
+    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_path(path, style)
+    }
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vertices: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.fill_polygon(vertices, style)
+    }
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_circle(center, radius, style, fill)
+    }
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.canvas.draw_text(text, style, pos)
+    }
 }
