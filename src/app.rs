@@ -78,14 +78,12 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let state = move || {
-        if failed.get() {
-            "error"
-        } else if requested.get() > 0 && drawn.get() == requested.get() {
-            "ready"
-        } else {
-            "loading"
-        }
+    // Memo: the training panel and the state attribute read it.
+    let settled = Memo::new(move |_| failed.get() || (requested.get() > 0 && drawn.get() == requested.get()));
+    let state = move || match (failed.get(), settled.get()) {
+        (true, _) => "error",
+        (false, true) => "ready",
+        (false, false) => "loading",
     };
     let editor = Editor { set_config, set_note: set_input_note };
     view! {
@@ -123,7 +121,7 @@ pub fn App() -> impl IntoView {
                     <section class="results" aria-label=move || i18n.t().masthead.results_label>
                         <PlotView shown set_drawn trained/>
                         <Reading shown/>
-                        <TrainingPanel config set_trained/>
+                        <TrainingPanel config set_trained probe_settled=settled.into()/>
                         // Beside training, whose numbers they show; formulas have room here.
                         <ClippingPanel config trained/>
                         <OptimizerPanel config trained/>

@@ -5,7 +5,7 @@
 //! The rules of each conversation live in plain bookkeeping types (`Exchange` for probes,
 //! `TrainingExchange` for training) tested natively; `Connection` ties one to a browser worker.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gradscope_core::{ExperimentConfig, ProbeReport};
@@ -158,6 +158,8 @@ pub struct TrainingExchange {
     speed: Option<TrainCommand>,
     inspect: Option<TrainCommand>,
     answered: bool,
+    /// A job to configure at `flush`, or before the next command for the job (`stage`).
+    staged: Option<JobSpec>,
 }
 
 impl TrainingExchange {
@@ -184,9 +186,34 @@ impl TrainingExchange {
         None
     }
 
-    /// Whether a job was configured (a worker is worth starting).
+    /// Holds `spec` back until `flush`, or until a command for the job (not the page's speed or
+    /// inspected layer) needs it. Meanwhile no progress is current: the job it replaces may still be running, and its
+    /// steps are the old network's.
+    pub fn stage(&mut self, spec: JobSpec) -> Option<Request> {
+        self.staged = Some(spec);
+        self.run = 0; // generations start at 1
+        None
+    }
+
+    /// The staged job's `Configure`, if one is staged (and the worker ready).
+    pub fn flush(&mut self) -> Option<Request> {
+        let spec = self.staged.take()?;
+        self.send(TrainCommand::Configure(spec))
+    }
+
+    /// Issues a command from the page: one for the job (not the speed or the inspected layer)
+    /// first configures a staged job. Returns what can be posted now, and whether a job is
+    /// configured by it.
+    pub fn command(&mut self, command: TrainCommand) -> (Vec<Request>, bool) {
+        let for_the_job = !matches!(command, TrainCommand::Speed { .. } | TrainCommand::Inspect { .. });
+        let configures = matches!(command, TrainCommand::Configure(_)) || for_the_job && self.staged.is_some();
+        let staged = if for_the_job { self.flush() } else { None };
+        (staged.into_iter().chain(self.send(command)).collect(), configures)
+    }
+
+    /// Whether a job was configured or staged (a worker is worth starting).
     pub fn has_job(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.staged.is_some()
     }
 }
 
@@ -215,7 +242,7 @@ impl Conversation for TrainingExchange {
         let replace = std::mem::take(&mut self.answered);
         (self.ready, self.waiting) = (false, Vec::new());
         let settings = [self.speed.take(), self.inspect.take()];
-        let (job, hyper) = (self.job.take(), self.hyper.take());
+        let (job, hyper) = (self.staged.take().or(self.job.take()), self.hyper.take());
         for command in settings.into_iter().flatten() {
             self.send(command);
         }
@@ -357,10 +384,35 @@ impl ProbeWorker {
 }
 
 impl TrainingWorker {
-    /// Sends a training command. A new job deserves a new try of a worker that died.
+    /// Sends a training command (see `TrainingExchange::command`). A new job deserves a new
+    /// try of a worker that died.
     pub fn send(&self, command: TrainCommand) {
-        let configures = matches!(command, TrainCommand::Configure(_));
-        self.issue(|exchange| (exchange.send(command), ()), |exchange| configures && exchange.has_job());
+        let configures = Cell::new(false);
+        self.issue(
+            |exchange| {
+                let (requests, configured) = exchange.command(command);
+                configures.set(configured);
+                (requests, ())
+            },
+            |exchange| configures.get() && exchange.has_job(),
+        );
+    }
+
+    /// Stages a job: the worker gets it at `flush`, or before the next command for the job.
+    pub fn stage(&self, spec: JobSpec) {
+        self.issue(|exchange| (exchange.stage(spec), ()), |_| false);
+    }
+
+    /// Configures the staged job now, if one is staged.
+    pub fn flush(&self) {
+        let flushes = Cell::new(false);
+        self.issue(
+            |exchange| {
+                flushes.set(exchange.staged.is_some());
+                (exchange.flush(), ())
+            },
+            |exchange| flushes.get() && exchange.has_job(),
+        );
     }
 }
 
@@ -570,6 +622,36 @@ mod tests {
         assert!(hear_progress(&mut exchange, reset));
         let refused = Response::Error { generation: reset, message: "lr must be ≥ 0".into() };
         assert_eq!(exchange.hear(refused), Some(TrainingEvent::Failed { message: "lr must be ≥ 0".into() }));
+    }
+
+    #[test]
+    fn a_staged_job_is_configured_at_flush_or_before_the_next_command_for_the_job() {
+        let mut exchange = TrainingExchange::default();
+        Conversation::ready(&mut exchange);
+        let run = exchange.send(TrainCommand::Configure(job(3))).unwrap().generation;
+        assert!(hear_progress(&mut exchange, run));
+        assert_eq!(exchange.stage(job(4)), None, "nothing posted yet");
+        assert!(!hear_progress(&mut exchange, run), "the replaced network's steps are not current");
+        let configure = exchange.flush().expect("the staged job, at flush");
+        assert_eq!(train_command(&configure), &TrainCommand::Configure(job(4)));
+        assert!(hear_progress(&mut exchange, configure.generation));
+        assert_eq!(exchange.flush(), None, "configured once");
+
+        exchange.stage(job(5));
+        let (requests, configures) = exchange.command(TrainCommand::Inspect { layer: 2 });
+        assert_eq!((requests.len(), configures), (1, false), "a page setting leaves the job staged");
+        for command in [TrainCommand::Step { steps: 1 }, TrainCommand::SetHyper(Hyper::of(&config(5)).unwrap())] {
+            exchange.stage(job(6));
+            let (requests, configures) = exchange.command(command.clone());
+            let sent: Vec<TrainCommand> = requests.iter().map(|r| train_command(r).clone()).collect();
+            assert_eq!(sent, [TrainCommand::Configure(job(6)), command], "the job first");
+            assert!(configures);
+        }
+        exchange.stage(job(7));
+        let (event, restart) = exchange.died("boom".into());
+        assert!(restart, "{event:?}");
+        let resent: Vec<TrainCommand> = Conversation::ready(&mut exchange).iter().map(|r| train_command(r).clone()).collect();
+        assert!(resent.contains(&TrainCommand::Configure(job(7))), "a replacement gets the staged job: {resent:?}");
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub fn TrainingPanel(
     config: ReadSignal<ExperimentConfig>,
     /// The newest snapshot that took steps, for the depth plot's "now".
     set_trained: WriteSignal<Option<Snapshot>>,
+    /// Whether the plot shows the probe of the current config (or the probe failed).
+    probe_settled: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let history = StoredValue::new(TrainingHistory::default());
@@ -114,15 +116,26 @@ pub fn TrainingPanel(
         let worker = worker.clone();
         move |command: TrainCommand| worker.send(command)
     };
-    let send_configure = send.clone();
+    let stage = worker.clone();
     Effect::new(move || {
         let network = network.get();
         let layers = network.with_clamped_shape().depth + 1;
         samples.set_value(Some(network.data.generate(network.seed)));
-        set_inspect.update(|layer| *layer = (*layer).min(layers));
+        if inspect.get_untracked() > layers {
+            set_inspect.set(layers);
+        }
         clear();
         set_problem.set(None);
-        send_configure(TrainCommand::Configure(JobSpec::Mlp(config.get_untracked())));
+        // Staged: configuring a network (its first evaluation and views) would compete for the
+        // cores with the probe a slider move waits for. The worker gets it once the plot shows
+        // that probe (below), or at once when a command for the job (Play, Step…) needs it.
+        stage.stage(JobSpec::Mlp(config.get_untracked()));
+    });
+    let flush = worker.clone();
+    Effect::new(move || {
+        if probe_settled.get() {
+            flush.flush();
+        }
     });
     send_hyper_changes(&worker, config);
     let send_inspect = send.clone();

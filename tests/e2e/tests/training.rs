@@ -155,3 +155,25 @@ async fn learning_rate_applies_without_reset_and_depth_resets() {
     page.press_keys("#depth", &fantoccini::key::Key::Right.to_string()).await;
     assert_eq!(wait_settled(&page, "paused").await, 0, "a new network starts at step 0");
 }
+
+#[tokio::test]
+async fn a_step_right_after_a_depth_change_trains_the_new_network() {
+    // The page configures a new network for training once the plot shows its probe, so that the
+    // two workers do not compete while the user waits for the plot; a Step before then must
+    // still train the new network, not the one it replaces.
+    let page = open_paused(HEALTHY).await;
+    // Step in the next task, after the page reacted to the slider but before the probe (tens
+    // of milliseconds in a worker) is back.
+    page.js(
+        "const d = document.getElementById('depth'); d.value = '4'; d.dispatchEvent(new Event('input', { bubbles: true }));
+         setTimeout(() => document.getElementById('step').click(), 0);",
+        vec![],
+    )
+    .await;
+    page.wait_for("step 1", "return document.getElementById('step-count')?.dataset.value === '1';").await;
+    let link = page.js("return location.search;", vec![]).await;
+    let query = link.as_str().expect("the address has a query").to_owned();
+    assert!(query.contains("depth=4"), "{query}");
+    assert_eq!(wait_settled(&page, "paused").await, 1);
+    assert_matches_cli(&page, &query, 1).await;
+}
