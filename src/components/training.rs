@@ -117,6 +117,8 @@ pub fn TrainingPanel(
         move |command: TrainCommand| worker.send(command)
     };
     let stage = worker.clone();
+    // Networks staged so far: a delayed flush checks that no newer one came.
+    let staged = StoredValue::new(0_u64);
     Effect::new(move || {
         let network = network.get();
         let layers = network.with_clamped_shape().depth + 1;
@@ -127,15 +129,21 @@ pub fn TrainingPanel(
         clear();
         set_problem.set(None);
         // Staged: configuring a network (its first evaluation and views) would compete for the
-        // cores with the probe a slider move waits for. The worker gets it once the plot shows
-        // that probe (below), or at once when a command for the job (Play, Step…) needs it.
+        // cores with the probe a slider move waits for. The worker gets it once the plot has
+        // shown that probe for `CONFIGURE_AFTER` with no newer network (below; a slider being
+        // dragged configures only where it stops), or at once when a command for the job
+        // (Play, Step…) needs it.
         stage.stage(JobSpec::Mlp(config.get_untracked()));
+        staged.update_value(|n| *n += 1);
     });
     let flush = worker.clone();
     Effect::new(move || {
-        if probe_settled.get() {
-            flush.flush();
+        if !probe_settled.get() {
+            return;
         }
+        let (flush, waited_for) = (flush.clone(), staged.get_value());
+        // `try_`: the panel may be gone by then.
+        set_timeout(move || if staged.try_get_value() == Some(waited_for) && probe_settled.try_get_untracked() == Some(true) { flush.flush() }, CONFIGURE_AFTER);
     });
     send_hyper_changes(&worker, config);
     let send_inspect = send.clone();
@@ -183,6 +191,9 @@ pub fn send_hyper_changes(worker: &TrainingWorker, config: ReadSignal<Experiment
         hyper
     });
 }
+
+/// How long the plot shows the probe of a new network before the training worker configures it.
+const CONFIGURE_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// The animation-frame clock of a training panel: progress is recorded as it arrives, and
 /// everything is drawn at most once per frame from the recorded history.
