@@ -112,7 +112,7 @@ pub fn App() -> impl IntoView {
                         <section class="results" aria-label=move || i18n.t().masthead.results_label>
                             <TimePlotView shown=overlay set_drawn now=trained_now/>
                             <TimeReading shown=overlay/>
-                            <RecurrentTrainingPanel config set_now=set_trained_now/>
+                            <RecurrentTrainingPanel config set_now=set_trained_now probe_settled=settled.into()/>
                             <GatingPanel shown=overlay/>
                             <TimeTable shown=overlay/>
                         </section>

@@ -9,10 +9,10 @@ use gradscope_core::ExperimentConfig;
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use crate::bridge::{JobSpec, Progress, TrainCommand};
+use crate::bridge::{JobSpec, Progress};
 use crate::client::{TrainingEvent, TrainingWorker};
 use crate::components::panel::InfoFor;
-use crate::components::training::{network_of, send_hyper_changes, Chart, Frames, RunState, Toolbar};
+use crate::components::training::{network_of, send_hyper_changes, stage_until_settled, Chart, Frames, RunState, Toolbar};
 use crate::format;
 use crate::i18n::{self, use_i18n, Lang};
 use crate::plot::{draw_chart_on_canvas, draw_recurrent_loss, ModelSeries, RecurrentLoss};
@@ -23,7 +23,12 @@ use crate::tr;
 pub type TrainedNow = Option<(u64, Vec<TimeProbe>)>;
 
 #[component]
-pub fn RecurrentTrainingPanel(config: ReadSignal<ExperimentConfig>, set_now: WriteSignal<TrainedNow>) -> impl IntoView {
+pub fn RecurrentTrainingPanel(
+    config: ReadSignal<ExperimentConfig>,
+    set_now: WriteSignal<TrainedNow>,
+    /// Whether the time-step plot shows the probe of the current config (or the probe failed).
+    probe_settled: Signal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let history = StoredValue::new(RecurrentHistory::default());
     let frames = Frames::new();
@@ -59,12 +64,12 @@ pub fn RecurrentTrainingPanel(config: ReadSignal<ExperimentConfig>, set_now: Wri
         network.model = Architecture::Recurrent(Model::Lstm);
         network
     });
-    let configure = worker.clone();
+    let stage = stage_until_settled(&worker, probe_settled);
     Effect::new(move || {
         network.track();
         clear();
         set_problem.set(None);
-        configure.send(TrainCommand::Configure(JobSpec::Recurrent(config.get_untracked())));
+        stage(JobSpec::Recurrent(config.get_untracked()));
     });
     send_hyper_changes(&worker, config);
     Effect::new(move || {

@@ -116,9 +116,7 @@ pub fn TrainingPanel(
         let worker = worker.clone();
         move |command: TrainCommand| worker.send(command)
     };
-    let stage = worker.clone();
-    // Networks staged so far: a delayed flush checks that no newer one came.
-    let staged = StoredValue::new(0_u64);
+    let stage = stage_until_settled(&worker, probe_settled);
     Effect::new(move || {
         let network = network.get();
         let layers = network.with_clamped_shape().depth + 1;
@@ -128,22 +126,7 @@ pub fn TrainingPanel(
         }
         clear();
         set_problem.set(None);
-        // Staged: configuring a network (its first evaluation and views) would compete for the
-        // cores with the probe a slider move waits for. The worker gets it once the plot has
-        // shown that probe for `CONFIGURE_AFTER` with no newer network (below; a slider being
-        // dragged configures only where it stops), or at once when a command for the job
-        // (Play, Step…) needs it.
-        stage.stage(JobSpec::Mlp(config.get_untracked()));
-        staged.update_value(|n| *n += 1);
-    });
-    let flush = worker.clone();
-    Effect::new(move || {
-        if !probe_settled.get() {
-            return;
-        }
-        let (flush, waited_for) = (flush.clone(), staged.get_value());
-        // `try_`: the panel may be gone by then.
-        set_timeout(move || if staged.try_get_value() == Some(waited_for) && probe_settled.try_get_untracked() == Some(true) { flush.flush() }, CONFIGURE_AFTER);
+        stage(JobSpec::Mlp(config.get_untracked()));
     });
     send_hyper_changes(&worker, config);
     let send_inspect = send.clone();
@@ -194,6 +177,30 @@ pub fn send_hyper_changes(worker: &TrainingWorker, config: ReadSignal<Experiment
 
 /// How long the plot shows the probe of a new network before the training worker configures it.
 const CONFIGURE_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Returns how a training panel hands `worker` a new job: staged, not sent. Configuring a network
+/// (its first evaluation and views) would compete for the cores with the probe a slider move
+/// waits for, so the worker gets the job once the plot has shown that probe for
+/// `CONFIGURE_AFTER` with no newer job (a dragged slider configures only where it stops), or at
+/// once when a command for the job (Play, Step…) needs it (`TrainingExchange::command`).
+pub fn stage_until_settled(worker: &TrainingWorker, probe_settled: Signal<bool>) -> impl Fn(JobSpec) + Copy + 'static {
+    // Jobs staged so far: a delayed flush checks that no newer one came.
+    let staged = StoredValue::new(0_u64);
+    let flush = worker.clone();
+    Effect::new(move || {
+        if !probe_settled.get() {
+            return;
+        }
+        let (flush, waited_for) = (flush.clone(), staged.get_value());
+        // `try_`: the panel may be gone by then.
+        set_timeout(move || if staged.try_get_value() == Some(waited_for) && probe_settled.try_get_untracked() == Some(true) { flush.flush() }, CONFIGURE_AFTER);
+    });
+    let worker = StoredValue::new_local(worker.clone());
+    move |job| {
+        worker.with_value(|worker| worker.stage(job));
+        staged.update_value(|n| *n += 1);
+    }
+}
 
 /// The animation-frame clock of a training panel: progress is recorded as it arrives, and
 /// everything is drawn at most once per frame from the recorded history.
