@@ -62,18 +62,19 @@ fn counts_attribute(histogram: &PreActivationHistogram) -> String {
 #[component]
 pub fn ActivationPanel(config: ReadSignal<ExperimentConfig>, shown: ReadSignal<Option<Shown>>) -> impl IntoView {
     let i18n = use_i18n();
-    // Words, not a formula: "saturated" and "dead" are the reader's language.
-    let mean = move || shown.with(|s| s.as_ref().and_then(|s| activity(&s.report)));
+    // Words, not a formula: "saturated" and "dead" are the reader's language. A Memo: the text
+    // and both attributes read it.
+    let mean = Memo::new(move |_| shown.with(|s| s.as_ref().and_then(|s| activity(&s.report))));
     let activity_mean = move || {
-        mean().map(|(saturated, dead)| tr!(i18n.t(), live_panels.activity_mean, saturated = format::percent(saturated), dead = format::percent(dead)))
+        mean.get().map(|(saturated, dead)| tr!(i18n.t(), live_panels.activity_mean, saturated = format::percent(saturated), dead = format::percent(dead)))
     };
     let text = panel_text();
     view! {
         <Panel id="activation" title=Signal::derive(move || text().activation_title.to_owned())>
             {move || view! { <Math formula=formula(config.with(|c| c.act))/> }}
             <Prose text=Signal::derive(move || text().activation)/>
-            <p class="panel-note" id="activation-mean" data-saturated=move || mean().map(|m| format::exact(m.0))
-                data-dead=move || mean().map(|m| format::exact(m.1))>{activity_mean}</p>
+            <p class="panel-note" id="activation-mean" data-saturated=move || mean.get().map(|m| format::exact(m.0))
+                data-dead=move || mean.get().map(|m| format::exact(m.1))>{activity_mean}</p>
             <LayerChart config shown/>
         </Panel>
     }
